@@ -1,0 +1,1 @@
+"""Framework adapters for eidgate (Flask, ASGI, WSGI); each lives in its own module."""

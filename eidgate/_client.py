@@ -1,0 +1,236 @@
+"""The two drivers: :class:`Client` (``httpx.Client``) and :class:`AsyncClient`.
+
+They differ only in how a request is sent. Each runs the same sans-IO generators from
+:class:`RelyingParty`, pools connections per provider, sets a timeout on every call,
+refuses to follow redirects, and cuts off bodies larger than the request's bound.
+Transport failures are thrown into the generator as :class:`ProviderUnavailable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._authorize import LoginRedirect, PendingLogin, PendingLogins
+from ._config import Config
+from ._errors import EidGateError, ProviderError, ProviderUnavailable
+from ._flow import LoginResult, RelyingParty, Steps
+from ._http import HttpRequest, HttpResponse
+
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
+_USER_AGENT = "eidgate (+https://pypi.org/project/eidgate/)"
+PendingSource = PendingLogins | Callable[[str], PendingLogin | None]
+
+
+def _request(http: httpx.Client | httpx.AsyncClient, req: HttpRequest) -> httpx.Request:
+    return http.build_request(req.method, req.url, headers=dict(req.headers), content=req.body,
+                              timeout=req.timeout)
+
+
+def _too_large(req: HttpRequest) -> ProviderError:
+    return ProviderError(f"response from the provider exceeds {req.max_bytes} bytes")
+
+
+def _declared_too_large(resp: httpx.Response, req: HttpRequest) -> bool:
+    length = resp.headers.get("content-length", "")
+    return length.isdigit() and int(length) > req.max_bytes
+
+
+def _failure(exc: httpx.HTTPError, req: HttpRequest) -> ProviderUnavailable:
+    host = httpx.URL(req.url).host
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderUnavailable(f"no answer from {host} within {req.timeout:g} s")
+    return ProviderUnavailable(f"cannot reach {host} ({type(exc).__name__})")
+
+
+def _response(resp: httpx.Response, body: bytes) -> HttpResponse:
+    return HttpResponse(resp.status_code, {"content-type": resp.headers.get("content-type", "")},
+                        body)
+
+
+class _Driver:
+    """What both drivers share: the relying party, and the public login vocabulary."""
+
+    def __init__(self, config: Config, *, now: Callable[[], float] | None, token:
+                 Callable[[], str] | None) -> None:
+        kwargs: dict[str, Any] = {}
+        if now is not None:
+            kwargs["now"] = now
+        if token is not None:
+            kwargs["token"] = token
+        self.rp = RelyingParty(config, **kwargs)
+        self.config = config
+
+    def _http_options(self) -> dict[str, Any]:
+        return {"follow_redirects": False, "timeout": self.config.http_timeout,
+                "limits": _LIMITS, "headers": {"User-Agent": _USER_AGENT}}
+
+    @property
+    def fetches(self) -> int:
+        """Discovery and JWKS requests made so far (all providers)."""
+        return sum(p.fetches for p in self.rp.providers.values())
+
+    def jwks(self) -> dict[str, list[dict[str, Any]]]:
+        """The relying party's public keys as a JWKS document."""
+        return self.config.jwks()
+
+
+class Client(_Driver):
+    """Synchronous driver over one pooled ``httpx.Client``.
+
+    >>> client = Client(load_config("eidgate.toml"))
+    >>> redirect = client.begin_login("ftn", next_url="/account")
+    >>> # store redirect.pending, send the browser to redirect.url; on the callback:
+    >>> result = client.complete_login(query_string, pending_logins)
+    """
+
+    def __init__(self, config: Config, *, http: httpx.Client | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 now: Callable[[], float] | None = None,
+                 token: Callable[[], str] | None = None) -> None:
+        super().__init__(config, now=now, token=token)
+        self._owns_http = http is None
+        self.http = http or httpx.Client(transport=transport, **self._http_options())
+
+    def begin_login(self, provider: str | None = None, *, next_url: str = "/",
+                    prompt: str | None = None, ui_locales: str | None = None,
+                    login_hint: str | None = None, max_age: int | None = None,
+                    acr_values: str | list[str] | None = None) -> LoginRedirect:
+        """Start a login; see :meth:`RelyingParty.begin`."""
+        result: LoginRedirect = self.run(self.rp.begin(
+            provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
+            login_hint=login_hint, max_age=max_age, acr_values=acr_values))
+        return result
+
+    def complete_login(self, params: Mapping[str, str] | str,
+                       pending: PendingSource) -> LoginResult:
+        """Finish a login from the callback; see :meth:`RelyingParty.complete`."""
+        result: LoginResult = self.run(self.rp.complete(params, pending))
+        return result
+
+    def warm_up(self, provider: str | None = None) -> None:
+        """Fetch discovery and keys now, so the first login does not wait for them."""
+        self.run(self.rp.warm(provider))
+
+    def run(self, steps: Steps) -> Any:
+        """Drive a sans-IO generator to its return value."""
+        try:
+            request = next(steps)
+            while True:
+                try:
+                    response = self._send(request)
+                except EidGateError as exc:
+                    request = steps.throw(exc)
+                else:
+                    request = steps.send(response)
+        except StopIteration as done:
+            return done.value
+
+    def _send(self, req: HttpRequest) -> HttpResponse:
+        try:
+            resp = self.http.send(_request(self.http, req), stream=True)
+            try:
+                if _declared_too_large(resp, req):
+                    raise _too_large(req)
+                body = bytearray()
+                for chunk in resp.iter_bytes():
+                    body += chunk
+                    if len(body) > req.max_bytes:
+                        raise _too_large(req)
+            finally:
+                resp.close()
+        except httpx.HTTPError as exc:
+            raise _failure(exc, req) from exc
+        return _response(resp, bytes(body))
+
+    def close(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+
+class AsyncClient(_Driver):
+    """Asynchronous driver over one pooled ``httpx.AsyncClient``; same methods, awaited."""
+
+    def __init__(self, config: Config, *, http: httpx.AsyncClient | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 now: Callable[[], float] | None = None,
+                 token: Callable[[], str] | None = None) -> None:
+        super().__init__(config, now=now, token=token)
+        self._owns_http = http is None
+        self.http = http or httpx.AsyncClient(transport=transport, **self._http_options())
+
+    async def begin_login(self, provider: str | None = None, *, next_url: str = "/",
+                          prompt: str | None = None, ui_locales: str | None = None,
+                          login_hint: str | None = None, max_age: int | None = None,
+                          acr_values: str | list[str] | None = None) -> LoginRedirect:
+        """Start a login; see :meth:`RelyingParty.begin`."""
+        result: LoginRedirect = await self.run(self.rp.begin(
+            provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
+            login_hint=login_hint, max_age=max_age, acr_values=acr_values))
+        return result
+
+    async def complete_login(self, params: Mapping[str, str] | str,
+                             pending: PendingSource) -> LoginResult:
+        """Finish a login from the callback; see :meth:`RelyingParty.complete`."""
+        result: LoginResult = await self.run(self.rp.complete(params, pending))
+        return result
+
+    async def warm_up(self, provider: str | None = None) -> None:
+        """Fetch discovery and keys now, so the first login does not wait for them."""
+        await self.run(self.rp.warm(provider))
+
+    async def run(self, steps: Steps) -> Any:
+        """Drive a sans-IO generator to its return value."""
+        try:
+            request = next(steps)
+            while True:
+                try:
+                    response = await self._send(request)
+                except EidGateError as exc:
+                    request = steps.throw(exc)
+                else:
+                    request = steps.send(response)
+        except StopIteration as done:
+            return done.value
+
+    async def _send(self, req: HttpRequest) -> HttpResponse:
+        try:
+            resp = await self.http.send(_request(self.http, req), stream=True)
+            try:
+                if _declared_too_large(resp, req):
+                    raise _too_large(req)
+                body = bytearray()
+                async for chunk in resp.aiter_bytes():
+                    body += chunk
+                    if len(body) > req.max_bytes:
+                        raise _too_large(req)
+            finally:
+                await resp.aclose()
+        except httpx.HTTPError as exc:
+            raise _failure(exc, req) from exc
+        return _response(resp, bytes(body))
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only if this client created it)."""
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: type[BaseException] | BaseException | TracebackType | None,
+                        ) -> None:
+        await self.aclose()
+
+
+__all__ = ["AsyncClient", "Client"]

@@ -1,0 +1,82 @@
+"""One exception tree for everything eidgate raises.
+
+Every error carries an OAuth-style ``error`` code, a human ``description`` that never
+contains personal data or tokens, and an HTTP ``status`` hint, so that an adapter maps any
+failure to a response in one line. Third-party exceptions are wrapped (``raise ... from``).
+"""
+
+from __future__ import annotations
+
+
+class EidGateError(Exception):
+    """Base of every error eidgate raises."""
+
+    error: str = "server_error"
+    status: int = 500
+
+    def __init__(self, description: str, *, error: str | None = None, status: int | None = None):
+        super().__init__(description)
+        self.description = description
+        if error is not None:
+            self.error = error
+        if status is not None:
+            self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.error}: {self.description}"
+
+
+class ConfigError(EidGateError):
+    """The configuration is wrong; the message names the file, the key and the fix."""
+
+    error = "invalid_configuration"
+    status = 500
+
+    def __init__(self, description: str, *, file: str = "<config>", key: str | None = None):
+        where = f"{file}: [{key}]" if key and "." not in key else f"{file}: {key}" if key else file
+        super().__init__(f"{where}: {description}")
+        self.file = file
+        self.key = key
+
+
+class CallbackError(EidGateError):
+    """The browser came back with a callback we must not accept (state, iss, shape)."""
+
+    error = "invalid_request"
+    status = 400
+
+
+class ProviderError(EidGateError):
+    """The OpenID provider answered with something unusable: HTTP error, not JSON, too big."""
+
+    error = "provider_error"
+    status = 502
+
+
+class ProviderUnavailable(ProviderError):
+    """The OpenID provider could not be reached in time (connection error or timeout)."""
+
+    error = "temporarily_unavailable"
+    status = 504
+
+
+class DiscoveryError(ProviderError):
+    """The provider's discovery document or key set is missing, malformed or not its own."""
+
+    error = "invalid_discovery"
+
+
+class TokenEndpointError(ProviderError):
+    """The token endpoint refused the code exchange (``invalid_grant``, ``invalid_client``...)."""
+
+    error = "token_request_failed"
+
+    def __init__(self, description: str, *, provider_error: str | None = None):
+        super().__init__(description)
+        self.provider_error = provider_error
+
+
+class InvalidTokenError(ProviderError):
+    """An ID token, userinfo response or key failed a JOSE or OpenID Connect check."""
+
+    error = "invalid_token"

@@ -1,0 +1,109 @@
+"""JOSE operations on what the provider sends: JWE decryption (joserfc) and JWS checks (pyjwt).
+
+Nothing here parses base64url JSON by hand: joserfc reads JWE, pyjwt reads JWS.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import jwt
+from joserfc import jwe
+from joserfc.errors import JoseError
+from jwt.exceptions import PyJWTError
+from jwt.utils import base64url_decode, base64url_encode
+
+from ._errors import InvalidTokenError
+from ._keys import RPKey
+
+# RFC 7518 4.1 / RFC 8725 3.2: key management algorithms we accept. RSA1_5 is excluded on
+# purpose (Bleichenbacher padding oracle); so are direct and symmetric key wrapping.
+JWE_ALGORITHMS = ("RSA-OAEP", "RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW",
+                  "ECDH-ES+A256KW")
+# RFC 7518 5.1: content encryption algorithms.
+JWE_ENCRYPTIONS = ("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM",
+                   "A256GCM")
+# Unregistered JWE header fields (brokers add their own) are tolerated, unknown `crit` is not.
+_REGISTRY = jwe.JWERegistry(algorithms=[*JWE_ALGORITHMS, *JWE_ENCRYPTIONS],
+                            strict_check_header=False)
+_JWS = jwt.PyJWS()
+_KEY_TYPES_FOR_JWE_ALG = {"RSA": ("RSA",), "ECD": ("EC", "OKP")}
+
+
+def is_jwe(token: str) -> bool:
+    """RFC 7516 7.1: a compact JWE has five parts, a compact JWS three."""
+    return token.count(".") == 4
+
+
+def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
+    """Decrypt a compact JWE with the relying party's keys, choosing by ``kid``."""
+    try:  # RFC 7516 7.1: the first part is the base64url protected header.
+        header = json.loads(base64url_decode(token.split(".", 1)[0]))
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidTokenError(f"{what}: malformed JWE") from exc
+    if not isinstance(header, dict):
+        raise InvalidTokenError(f"{what}: malformed JWE header")
+    alg, enc, kid = header.get("alg"), header.get("enc"), header.get("kid")
+    if alg == "RSA1_5":
+        raise InvalidTokenError(f"{what}: JWE alg RSA1_5 refused (padding oracle, RFC 8725 "
+                                "3.2); configure the provider to use RSA-OAEP")
+    if alg not in JWE_ALGORITHMS or enc not in JWE_ENCRYPTIONS:
+        raise InvalidTokenError(f"{what}: JWE alg {alg!r} / enc {enc!r} not allowed")
+    if not keys:
+        raise InvalidTokenError(f"{what} is encrypted but the provider has no decryption_keys "
+                                "configured")
+    kinds = _KEY_TYPES_FOR_JWE_ALG[str(alg)[:3]]
+    candidates = [k for k in keys if k.jwk.key_type in kinds]
+    if kid is not None:
+        candidates = [k for k in candidates if k.kid == kid]
+    if not candidates:
+        raise InvalidTokenError(f"{what}: no decryption key for kid {kid!r} and alg {alg}")
+    for key in candidates:
+        try:
+            return jwe.decrypt_compact(token, key.jwk, registry=_REGISTRY).plaintext or b""
+        except (JoseError, ValueError) as exc:
+            failure: Exception = exc
+    raise InvalidTokenError(f"{what}: JWE decryption failed") from failure
+
+
+def jws_header(token: str, what: str) -> dict[str, Any]:
+    """The (not yet verified) protected header of a compact JWS."""
+    try:
+        header = _JWS.get_unverified_header(token)
+    except PyJWTError as exc:
+        raise InvalidTokenError(f"{what}: malformed JWS") from exc
+    return header
+
+
+def verify(token: str, key: Any, alg: str, what: str) -> dict[str, Any]:
+    """Verify a compact JWS with exactly ``alg`` and return its JSON object payload."""
+    try:
+        payload = _JWS.decode_complete(token, key, algorithms=[alg])["payload"]
+        claims = json.loads(payload)
+    except PyJWTError as exc:
+        raise InvalidTokenError(f"{what}: signature check failed ({type(exc).__name__})") \
+            from exc
+    except ValueError as exc:
+        raise InvalidTokenError(f"{what}: payload is not JSON") from exc
+    if not isinstance(claims, dict):
+        raise InvalidTokenError(f"{what}: payload is not a JSON object")
+    return claims
+
+
+def left_hash(value: str, alg: str) -> str:
+    """OIDC Core 3.1.3.6 / 3.3.2.11: base64url of the left half of the hash of ``value``."""
+    if alg == "EdDSA":
+        import hashlib
+
+        digest = hashlib.sha512(value.encode("ascii")).digest()  # Ed25519 uses SHA-512
+    else:
+        digest = _JWS.get_algorithm_by_name(alg).compute_hash_digest(value.encode("ascii"))
+    return base64url_encode(digest[: len(digest) // 2]).decode("ascii")
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time string comparison."""
+    return hmac.compare_digest(a.encode(), b.encode())

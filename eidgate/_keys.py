@@ -1,0 +1,159 @@
+"""The relying party's own keys: loading, generating, and publishing their public halves.
+
+Keys are read from JWK files (a single JWK or a JWK set) or PEM files. A key without a
+``kid`` gets its RFC 7638 thumbprint as ``kid``, so the ``kid`` is stable across restarts and
+the provider can pick the right key from our published JWKS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
+from joserfc.jwk import generate_key as _jose_generate
+
+from ._errors import ConfigError
+
+Use = Literal["sig", "enc"]
+PrivateJWK = RSAKey | ECKey | OKPKey
+
+# RFC 7518 3.1 / RFC 8037 3.1: the default algorithm for each key type and curve.
+_DEFAULT_SIG_ALG = {"RSA": "RS256", "P-256": "ES256", "P-384": "ES384", "P-521": "ES512",
+                    "Ed25519": "EdDSA"}
+# RFC 7518 4.1: RSA-OAEP (never RSA1_5) for RSA; ECDH-ES for EC and X25519/X448.
+_DEFAULT_ENC_ALG = {"RSA": "RSA-OAEP", "EC": "ECDH-ES", "OKP": "ECDH-ES"}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RPKey:
+    """One private key of the relying party, with the ``kid``, ``use`` and ``alg`` it serves."""
+
+    kid: str
+    use: Use
+    alg: str
+    jwk: PrivateJWK = field(repr=False)
+
+    @property
+    def private_key(self) -> Any:
+        """The ``cryptography`` private key object (what pyjwt signs with)."""
+        return self.jwk.private_key
+
+    def public_jwk(self) -> dict[str, Any]:
+        """The public half as a JWK dict, with ``kid``, ``use`` and ``alg``."""
+        data: dict[str, Any] = dict(self.jwk.as_dict(private=False))
+        for private in ("d", "p", "q", "dp", "dq", "qi", "oth"):
+            data.pop(private, None)
+        data.update(kid=self.kid, use=self.use, alg=self.alg)
+        return data
+
+
+def _import(data: str | dict[str, Any], origin: str, key: str) -> PrivateJWK:
+    kty = data.get("kty") if isinstance(data, dict) else None
+    kinds = [kty] if isinstance(kty, str) else ["RSA", "EC", "OKP"]
+    for kind in kinds:
+        try:
+            imported = KeySet.import_key_set({"keys": [data]}).keys[0] if isinstance(
+                data, dict) else _import_pem(data, kind)
+        except (JoseError, ValueError, TypeError, KeyError):
+            continue
+        if isinstance(imported, RSAKey | ECKey | OKPKey):
+            if not imported.is_private:
+                raise ConfigError(
+                    f"{origin} holds a public key; point this at the PRIVATE key "
+                    "(generate one with eidgate.generate_key)", file=origin, key=key)
+            return imported
+    raise ConfigError(
+        f"{origin} is not a private RSA, EC or OKP key in JWK or PEM form", file=origin, key=key)
+
+
+def _import_pem(text: str, kind: str) -> PrivateJWK:
+    imported = JWKRegistry.import_key(text.encode(), kind)
+    if not isinstance(imported, RSAKey | ECKey | OKPKey):
+        raise ValueError(kind)
+    return imported
+
+
+def load_keys(path: Path, use: Use, *, file: str, key: str) -> list[RPKey]:
+    """Read one key file (JWK, JWK set, or PEM) into :class:`RPKey` values for ``use``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read key file {str(path)!r} ({exc.strerror or exc}); check the path "
+            "(relative paths are relative to the config file) and its permissions",
+            file=file, key=key) from exc
+    items: list[str | dict[str, Any]]
+    if text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            raise ConfigError(f"{str(path)!r} is not valid JSON", file=file, key=key) from exc
+        items = list(doc["keys"]) if isinstance(doc.get("keys"), list) else [doc]
+    else:
+        items = [text]
+    keys: list[RPKey] = []
+    for item in items:
+        jwk = _import(item, file, key)
+        meta = item if isinstance(item, dict) else {}
+        if meta.get("use") not in (None, use):
+            continue  # a JWK set may carry keys for the other use
+        keys.append(_rp_key(jwk, use, meta.get("kid"), meta.get("alg"), file=file, key=key))
+    if not keys:
+        raise ConfigError(f"{str(path)!r} holds no key usable for {use!r}", file=file, key=key)
+    return keys
+
+
+def _rp_key(jwk: PrivateJWK, use: Use, kid: object, alg: object, *, file: str,
+            key: str) -> RPKey:
+    kty = jwk.key_type
+    crv = jwk.get("crv") if kty != "RSA" else None
+    if not isinstance(alg, str):
+        table = _DEFAULT_SIG_ALG if use == "sig" else _DEFAULT_ENC_ALG
+        found = table.get(str(crv if use == "sig" and crv else kty))
+        if found is None:
+            raise ConfigError(f"no default {use} algorithm for a {kty} {crv} key; set 'alg' "
+                              "in the JWK", file=file, key=key)
+        alg = found
+    if alg == "RSA1_5":
+        raise ConfigError("RSA1_5 is refused (padding-oracle attacks); use RSA-OAEP",
+                          file=file, key=key)
+    return RPKey(kid if isinstance(kid, str) and kid else jwk.thumbprint(), use, alg, jwk)
+
+
+def generate_key(use: Use = "sig", kty: Literal["RSA", "EC"] = "RSA") -> dict[str, Any]:
+    """Generate a private JWK for the relying party (``kid`` = RFC 7638 thumbprint).
+
+    ``use="sig"`` keys sign ``private_key_jwt`` assertions and request objects; ``use="enc"``
+    keys decrypt encrypted ID tokens and userinfo. RSA keys are 2048-bit, EC keys P-256.
+    """
+    jwk = (RSAKey.generate_key(2048, private=True) if kty == "RSA"
+           else _jose_generate("EC", "P-256", private=True))
+    assert isinstance(jwk, RSAKey | ECKey)
+    rp = _rp_key(jwk, use, None, None, file="<generated>", key="kty")
+    return {**jwk.as_dict(private=True), "kid": rp.kid, "use": use, "alg": rp.alg}
+
+
+def write_key(path: str | os.PathLike[str], jwk: dict[str, Any]) -> Path:
+    """Write a private JWK to ``path`` readable by the owner only (mode 0600)."""
+    target = Path(path)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(jwk, out, indent=2)
+        out.write("\n")
+    return target
+
+
+def public_jwks(keys: list[RPKey]) -> dict[str, list[dict[str, Any]]]:
+    """A JWKS document with the public halves of ``keys``, one entry per ``kid`` and use."""
+    seen: set[tuple[str, str]] = set()
+    out: list[dict[str, Any]] = []
+    for k in keys:
+        if (k.kid, k.use) not in seen:
+            seen.add((k.kid, k.use))
+            out.append(k.public_jwk())
+    return {"keys": out}

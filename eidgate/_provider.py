@@ -1,0 +1,254 @@
+"""What we know about each OpenID provider: its discovery document and its signing keys.
+
+Theory of operation
+-------------------
+A :class:`ProviderState` is a small cache owned by one relying party (one per configured
+provider). Its methods are generators in the sans-IO style: they yield the HTTP requests
+they need and receive the responses, so the sync and async drivers share them.
+
+* Discovery and JWKS are fetched once and kept for ``ttl`` seconds, so a warm relying party
+  makes no discovery or JWKS request per login. If a refresh fails, the stale copy is used
+  for up to ``stale_grace`` seconds (an outage of the provider's metadata endpoint must not
+  break logins that could still be verified).
+* A token signed with a ``kid`` we do not know triggers one JWKS refetch (the provider
+  rotated its keys). After a forced refetch no other is made for ``cooldown`` seconds, so
+  random ``kid`` values from an attacker cannot become a fetch storm against the provider.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+from jwt.exceptions import InvalidKeyError, PyJWTError
+
+from ._config import ProviderConfig, is_local_url
+from ._errors import DiscoveryError, InvalidTokenError, ProviderError
+from ._http import HttpRequest, HttpResponse, expect_ok, json_object
+
+log = logging.getLogger("eidgate")
+
+# JWS alg -> (kty, crv) the verification key must have (RFC 7518 3.1, RFC 8037 3.1).
+_KEY_TYPE_FOR_ALG: dict[str, tuple[str, frozenset[str | None]]] = {
+    **{a: ("RSA", frozenset({None})) for a in
+       ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")},
+    "ES256": ("EC", frozenset({"P-256"})),
+    "ES384": ("EC", frozenset({"P-384"})),
+    "ES512": ("EC", frozenset({"P-521"})),
+    "EdDSA": ("OKP", frozenset({"Ed25519", "Ed448"})),
+}
+_MIN_RSA_BITS = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderMetadata:
+    """The parts of an OpenID Provider's discovery document that eidgate uses."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    userinfo_endpoint: str | None = None
+    pushed_authorization_request_endpoint: str | None = None
+    require_pushed_authorization_requests: bool = False
+    authorization_response_iss_parameter_supported: bool = False
+    end_session_endpoint: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], expected_issuer: str) -> ProviderMetadata:
+        """Check a discovery document (OpenID Connect Discovery 1.0, section 3 and 4.3)."""
+        # Discovery 4.3: the issuer MUST be identical to the one used to fetch the document.
+        if doc.get("issuer") != expected_issuer:
+            raise DiscoveryError(
+                f"discovery document names issuer {doc.get('issuer')!r}, expected "
+                f"{expected_issuer!r} exactly (a provider may only speak for itself)")
+        allow_http = is_local_url(expected_issuer)
+
+        def url(name: str, required: bool) -> str | None:
+            value = doc.get(name)
+            if value is None and not required:
+                return None
+            if not isinstance(value, str) or not (
+                    value.startswith("https://") or (allow_http and value.startswith("http://"))):
+                raise DiscoveryError(f"discovery document: {name} must be an https URL")
+            return value
+
+        # Discovery 3: these three are REQUIRED for a code-flow provider.
+        auth, token, jwks = (url(n, True) for n in
+                             ("authorization_endpoint", "token_endpoint", "jwks_uri"))
+        assert auth is not None
+        assert token is not None
+        assert jwks is not None
+        types = doc.get("response_types_supported")
+        if isinstance(types, list) and "code" not in types:
+            raise DiscoveryError("provider does not support response_type=code")
+        return cls(
+            issuer=expected_issuer, authorization_endpoint=auth, token_endpoint=token,
+            jwks_uri=jwks, userinfo_endpoint=url("userinfo_endpoint", False),
+            pushed_authorization_request_endpoint=url(
+                "pushed_authorization_request_endpoint", False),
+            require_pushed_authorization_requests=doc.get(
+                "require_pushed_authorization_requests") is True,
+            authorization_response_iss_parameter_supported=doc.get(
+                "authorization_response_iss_parameter_supported") is True,
+            end_session_endpoint=url("end_session_endpoint", False),
+            raw=doc)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderKey:
+    """One verification key from the provider's JWKS, parsed once."""
+
+    kid: str | None
+    kty: str
+    crv: str | None
+    alg: str | None
+    key: Any = field(repr=False)
+
+    def fits(self, alg: str) -> bool:
+        """Key type, curve and (if the JWK names one) algorithm agree with ``alg``."""
+        kty, curves = _KEY_TYPE_FOR_ALG[alg]
+        return self.kty == kty and self.crv in curves and self.alg in (None, alg)
+
+
+def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
+    """Parse a JWKS document (RFC 7517 5); unusable keys are skipped, not fatal."""
+    entries = doc.get("keys")
+    if not isinstance(entries, list):
+        raise DiscoveryError("JWKS document has no 'keys' list")
+    keys = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        # RFC 7517 4.2/4.3: keys meant for encryption only are not signature keys.
+        if entry.get("use", "sig") != "sig" or (
+                isinstance(entry.get("key_ops"), list) and "verify" not in entry["key_ops"]):
+            continue
+        kty = entry.get("kty")
+        parser: Any = {"RSA": RSAAlgorithm, "EC": ECAlgorithm, "OKP": OKPAlgorithm}.get(str(kty))
+        if parser is None:
+            continue
+        try:
+            key = parser.from_jwk(entry)
+        except (InvalidKeyError, PyJWTError, ValueError, TypeError, KeyError):
+            log.warning("skipping a malformed %s key in the provider's JWKS", kty)
+            continue
+        if hasattr(key, "private_bytes"):
+            continue  # a JWKS must only publish public keys
+        if kty == "RSA" and key.key_size < _MIN_RSA_BITS:
+            log.warning("skipping an RSA key of %d bits in the provider's JWKS", key.key_size)
+            continue
+        kid, alg, crv = entry.get("kid"), entry.get("alg"), entry.get("crv")
+        keys.append(ProviderKey(kid if isinstance(kid, str) else None, str(kty),
+                                crv if isinstance(crv, str) else None,
+                                alg if isinstance(alg, str) else None, key))
+    return tuple(keys)
+
+
+class ProviderState:
+    """Cached discovery metadata and signing keys of one provider (see module docstring)."""
+
+    def __init__(self, config: ProviderConfig, *, ttl: float = 3600.0, cooldown: float = 60.0,
+                 stale_grace: float = 86400.0):
+        self.config = config
+        self.ttl = ttl
+        self.cooldown = cooldown
+        self.stale_grace = stale_grace
+        self.metadata: ProviderMetadata | None = None
+        self.keys: tuple[ProviderKey, ...] = ()
+        self._metadata_at = -math.inf
+        self._keys_at = -math.inf
+        self._forced_at = -math.inf
+        #: Number of discovery and JWKS requests made (for benchmarks and `eidgate check`).
+        self.fetches = 0
+
+    def _get(self, url: str) -> HttpRequest:
+        self.fetches += 1
+        return HttpRequest("GET", url, {"Accept": "application/json"},
+                           timeout=self.config.timeout)
+
+    def ensure_metadata(self, now: float) -> Generator[HttpRequest, HttpResponse,
+                                                        ProviderMetadata]:
+        """The discovery metadata, fetched when missing or older than ``ttl``."""
+        if self.metadata is not None and now - self._metadata_at < self.ttl:
+            return self.metadata
+        # Discovery 4: strip a trailing "/" from the issuer before appending the path.
+        url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        try:
+            response = yield self._get(url)
+            expect_ok(response, "discovery")
+            meta = ProviderMetadata.from_document(json_object(response, "discovery"),
+                                                  self.config.issuer)
+        except DiscoveryError:
+            raise
+        except ProviderError as exc:
+            if self.metadata is not None and now - self._metadata_at < self.stale_grace:
+                log.warning("provider %s: discovery refresh failed (%s); using cached copy",
+                            self.config.name, exc.error)
+                return self.metadata
+            raise DiscoveryError(f"provider {self.config.name!r}: cannot load discovery "
+                                 f"document: {exc.description}", status=exc.status) from exc
+        self.metadata, self._metadata_at = meta, now
+        return meta
+
+    def _fetch_keys(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
+        meta = yield from self.ensure_metadata(now)
+        try:
+            response = yield self._get(meta.jwks_uri)
+            expect_ok(response, "JWKS")
+            self.keys = parse_jwks(json_object(response, "JWKS"))
+        except DiscoveryError:
+            raise
+        except ProviderError as exc:
+            if self.keys and now - self._keys_at < self.stale_grace:
+                log.warning("provider %s: JWKS refresh failed (%s); using cached keys",
+                            self.config.name, exc.error)
+                return
+            raise DiscoveryError(f"provider {self.config.name!r}: cannot load its JWKS: "
+                                 f"{exc.description}", status=exc.status) from exc
+        self._keys_at = now
+
+    def warm(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
+        """Load discovery and keys now (at start-up) rather than on the first login."""
+        yield from self.ensure_metadata(now)
+        if now - self._keys_at >= self.ttl:
+            yield from self._fetch_keys(now)
+
+    def key_for(self, alg: str, kid: str | None, now: float) -> Generator[
+            HttpRequest, HttpResponse, Any]:
+        """The provider key that verifies a JWS with header ``alg`` / ``kid``.
+
+        OIDC Core 10.1.1: when the provider rotates keys a new ``kid`` appears; we refetch
+        the JWKS once for an unknown ``kid``, rate-limited by ``cooldown``.
+        """
+        if alg not in _KEY_TYPE_FOR_ALG:
+            raise InvalidTokenError(f"algorithm {alg!r} has no provider key type")
+        if now - self._keys_at >= self.ttl:
+            yield from self._fetch_keys(now)
+        found = self._select(alg, kid)
+        if found is None and now - self._forced_at >= self.cooldown:
+            self._forced_at = now
+            yield from self._fetch_keys(now)
+            found = self._select(alg, kid)
+        if found is None:
+            raise InvalidTokenError(
+                f"provider {self.config.name!r} has no {alg} key with kid {kid!r}"
+                if kid is not None else
+                f"provider {self.config.name!r} has no {alg} key for a token without kid")
+        return found.key
+
+    def _select(self, alg: str, kid: str | None) -> ProviderKey | None:
+        candidates = [k for k in self.keys if k.fits(alg)]
+        if kid is not None:
+            return next((k for k in candidates if k.kid == kid), None)
+        # No kid: unambiguous only with exactly one candidate (several: reject, like panva's
+        # openid-client, rather than try keys one by one).
+        if len(candidates) > 1:
+            raise InvalidTokenError("token has no kid and the provider publishes several "
+                                    f"{alg} keys; cannot tell which one signed it")
+        return candidates[0] if candidates else None

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive  # noqa: E402
+
+import eidgate  # noqa: E402
+from eidgate import Config, PendingLogins, RelyingParty, parse_config  # noqa: E402
+
+
+class Clock:
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.t = start
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def make_config(tmp_path: Path, **provider: Any) -> Config:
+    table: dict[str, Any] = {"issuer": ISSUER, "client_id": CLIENT_ID,
+                             "client_secret": CLIENT_SECRET}
+    table.update(provider)
+    return parse_config({"eidgate": {"base_url": "https://app.example.test",
+                                     "secret_key": "x" * 32},
+                         "providers": {"op": table}}, base_dir=tmp_path)
+
+
+class Harness:
+    """A relying party and a crafted provider sharing one clock."""
+
+    def __init__(self, config: Config, op: CraftedProvider, clock: Clock) -> None:
+        self.rp = RelyingParty(config, now=clock)
+        self.op = op
+        self.clock = clock
+        self.pending = PendingLogins()
+
+    def begin(self, **kw: Any) -> eidgate.LoginRedirect:
+        redirect: eidgate.LoginRedirect = drive(self.rp.begin(**kw), self.op)
+        self.pending.add(redirect.pending)
+        return redirect
+
+    def complete(self, params: dict[str, str]) -> eidgate.LoginResult:
+        result: eidgate.LoginResult = drive(self.rp.complete(params, self.pending), self.op)
+        return result
+
+    def login(self, **kw: Any) -> eidgate.LoginResult:
+        redirect = self.begin(**kw)
+        return self.complete(self.op.authorize(redirect.url))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def harness(tmp_path: Path, clock: Clock) -> Callable[..., Harness]:
+    def build(op: CraftedProvider | None = None, **provider: Any) -> Harness:
+        op = op or CraftedProvider(now=clock)
+        op.now = clock
+        return Harness(make_config(tmp_path, **provider), op, clock)
+    return build
