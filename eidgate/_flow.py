@@ -41,7 +41,7 @@ from ._authorize import (
 from ._config import Config, ProviderConfig
 from ._errors import CallbackError, InvalidTokenError, ProviderError, TokenEndpointError
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object
-from ._jose import decrypt, is_jwe, jws_header, verify
+from ._jose import decrypt, is_jwe, protected_header, verify
 from ._provider import ProviderState
 from ._tokens import check_id_token, check_subject, check_userinfo
 
@@ -275,12 +275,10 @@ class RelyingParty:
         """Decrypt (if JWE) and verify (JWS) ``token``; returns the claims and the JWS alg."""
         if is_jwe(token):
             # OIDC Core 3.1.3.7 (1) / 5.3.2: decrypt with the keys we registered.
-            plaintext = decrypt(token, conf.decryption_keys, what)
-            try:
-                token = plaintext.decode("ascii").strip()
-            except UnicodeDecodeError:
-                token = ""
-            if token.count(".") != 2:
+            plaintext = decrypt(token, conf.decryption_keys, what).strip()
+            # RFC 7519 5.2 / 7.2: the plaintext is a nested JWT (compact JWS, which never
+            # starts with "{"), or, for an encrypted-only userinfo, the JSON claims.
+            if plaintext.startswith(b"{"):
                 if must_sign:  # OIDC Core 2: ID tokens MUST be signed (then maybe encrypted).
                     raise InvalidTokenError(f"{what} is encrypted but not signed")
                 try:
@@ -290,7 +288,12 @@ class RelyingParty:
                 if not isinstance(claims, dict):
                     raise InvalidTokenError(f"{what}: decrypted content is not an object")
                 return claims, None
-        header = jws_header(token, what)
+            try:
+                token = plaintext.decode("ascii")
+            except UnicodeDecodeError as exc:
+                raise InvalidTokenError(f"{what}: decrypted content is neither a JWS nor "
+                                        "JSON") from exc
+        header = protected_header(token, what)
         alg = header.get("alg")
         # OIDC Core 3.1.3.7 (6)-(8): only allow-listed algorithms; never "none"; HS* only
         # when configured, with the client secret as key (OIDC Core 10.1).

@@ -40,12 +40,7 @@ def is_jwe(token: str) -> bool:
 
 def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
     """Decrypt a compact JWE with the relying party's keys, choosing by ``kid``."""
-    try:  # RFC 7516 7.1: the first part is the base64url protected header.
-        header = json.loads(base64url_decode(token.split(".", 1)[0]))
-    except (ValueError, UnicodeError) as exc:
-        raise InvalidTokenError(f"{what}: malformed JWE") from exc
-    if not isinstance(header, dict):
-        raise InvalidTokenError(f"{what}: malformed JWE header")
+    header = protected_header(token, what)
     alg, enc, kid = header.get("alg"), header.get("enc"), header.get("kid")
     if alg == "RSA1_5":
         raise InvalidTokenError(f"{what}: JWE alg RSA1_5 refused (padding oracle, RFC 8725 "
@@ -69,12 +64,19 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
     raise InvalidTokenError(f"{what}: JWE decryption failed") from failure
 
 
-def jws_header(token: str, what: str) -> dict[str, Any]:
-    """The (not yet verified) protected header of a compact JWS."""
+def protected_header(token: str, what: str) -> dict[str, Any]:
+    """The (not yet verified) protected header of a compact JWS or JWE.
+
+    RFC 7515 7.1 / RFC 7516 7.1: the first part is the base64url protected header. Only
+    ``alg``, ``enc`` and ``kid`` are read from it, to pick a key; pyjwt and joserfc then
+    parse and check the whole token themselves.
+    """
     try:
-        header = _JWS.get_unverified_header(token)
-    except PyJWTError as exc:
-        raise InvalidTokenError(f"{what}: malformed JWS") from exc
+        header = json.loads(base64url_decode(token.split(".", 1)[0]))
+    except (ValueError, UnicodeError) as exc:
+        raise InvalidTokenError(f"{what}: malformed header") from exc
+    if not isinstance(header, dict):
+        raise InvalidTokenError(f"{what}: malformed header")
     return header
 
 

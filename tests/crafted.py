@@ -238,8 +238,9 @@ class CraftedProvider:
     # -- an httpx transport, for drivers ----------------------------------------------
     def transport(self) -> httpx.MockTransport:
         def handler(request: httpx.Request) -> httpx.Response:
+            # httpx.Headers is a case-insensitive mapping, like the headers a server sees
             answer = self.handle(HttpRequest(request.method, str(request.url),
-                                             dict(request.headers), request.content))
+                                             request.headers, request.read()))
             return httpx.Response(answer.status, headers=dict(answer.headers),
                                   content=answer.body)
         return httpx.MockTransport(handler)

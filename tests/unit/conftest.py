@@ -9,10 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive  # noqa: E402
+from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 
-import eidgate  # noqa: E402
-from eidgate import Config, PendingLogins, RelyingParty, parse_config  # noqa: E402
+import eidgate
+from eidgate import Config, PendingLogins, RelyingParty, parse_config
 
 
 class Clock:
