@@ -115,7 +115,8 @@ def test_encrypted_id_token_and_signed_encrypted_userinfo(
     assert_ftn(result)
     # RSA-OAEP / A128CBC-HS256: five-part JWE on the wire, for both.
     assert result.token_response["id_token"].count(".") == 4
-    assert result.raw_userinfo is not None and result.raw_userinfo.count(".") == 4
+    assert result.raw_userinfo is not None
+    assert result.raw_userinfo.count(".") == 4
 
 
 @drivers
