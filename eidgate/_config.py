@@ -138,7 +138,8 @@ class _Reader:
                 near = get_close_matches(key, sorted(allowed), n=1)
                 hint = f"did you mean {near[0]!r}?" if near else \
                     f"allowed keys: {', '.join(sorted(allowed))}"
-                raise self.fail(f"{where}.{key}", f"unknown key {key!r}; {hint}")
+                raise self.fail(f"{where}.{key}" if where else key,
+                                f"unknown key {key!r}; {hint}")
 
     def typed(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...],
               where: str, default: Any = None) -> Any:
@@ -290,9 +291,11 @@ class _Reader:
                 raise self.fail(f"{where}.id_token_algorithms",
                                 f"{alg!r} is not allowed ('none' never is); choose from "
                                 f"{', '.join(sorted(_KNOWN_ALGORITHMS))}")
-            if alg.startswith("HS") and not secret:
+            # RFC 7518 3.2: an HMAC key must be at least as long as the hash output.
+            if alg.startswith("HS") and len((secret or "").encode()) < int(alg[2:]) // 8:
                 raise self.fail(f"{where}.id_token_algorithms",
-                                f"{alg} needs a client secret to verify with")
+                                f"{alg} needs a client secret of at least {int(alg[2:]) // 8} "
+                                "bytes to verify with (RFC 7518 3.2); prefer RS256")
         provider_timeout = float(self.typed(table, "timeout", (int, float), where, timeout))
         if provider_timeout <= 0:
             raise self.fail(f"{where}.timeout", "must be positive")

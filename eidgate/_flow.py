@@ -48,6 +48,7 @@ from ._tokens import check_id_token, check_subject, check_userinfo
 Status = Literal["accepted", "rejected", "canceled"]
 Steps = Generator[HttpRequest, HttpResponse, Any]
 _MAX_CALLBACK_QUERY = 16 * 1024
+_VSCHAR = re.compile(r"[\x20-\x7E]+")
 _ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")  # RFC 6749 5.2 charset
 
 
@@ -267,6 +268,11 @@ class RelyingParty:
                 raise ProviderError(f"token response has no {name}")
         if tokens["token_type"].lower() != "bearer":
             raise ProviderError("token response token_type is not Bearer")
+        # RFC 6749 A.12 / RFC 6750 2.1: an access token is printable ASCII (it goes into an
+        # Authorization header and into at_hash).
+        if not _VSCHAR.fullmatch(tokens["access_token"]):
+            raise ProviderError("token response access_token has characters outside RFC "
+                                "6749 A.12")
         return tokens
 
     def _verified(self, conf: ProviderConfig, token: str, what: str, now: float,

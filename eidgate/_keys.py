@@ -25,8 +25,10 @@ PrivateJWK = RSAKey | ECKey | OKPKey
 # RFC 7518 3.1 / RFC 8037 3.1: the default algorithm for each key type and curve.
 _DEFAULT_SIG_ALG = {"RSA": "RS256", "P-256": "ES256", "P-384": "ES384", "P-521": "ES512",
                     "Ed25519": "EdDSA"}
-# RFC 7518 4.1: RSA-OAEP (never RSA1_5) for RSA; ECDH-ES for EC and X25519/X448.
-_DEFAULT_ENC_ALG = {"RSA": "RSA-OAEP", "EC": "ECDH-ES", "OKP": "ECDH-ES"}
+# RFC 7518 4.1 / RFC 8037 3.2: RSA-OAEP (never RSA1_5) for RSA; ECDH-ES for EC and
+# X25519/X448 (Ed25519/Ed448 keys can only sign).
+_DEFAULT_ENC_ALG = {"RSA": "RSA-OAEP", "P-256": "ECDH-ES", "P-384": "ECDH-ES",
+                    "P-521": "ECDH-ES", "X25519": "ECDH-ES", "X448": "ECDH-ES"}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -52,7 +54,7 @@ class RPKey:
         return data
 
 
-def _import(data: str | dict[str, Any], origin: str, key: str) -> PrivateJWK:
+def _import(data: str | dict[str, Any], origin: str, file: str, key: str) -> PrivateJWK:
     kty = data.get("kty") if isinstance(data, dict) else None
     kinds = [kty] if isinstance(kty, str) else ["RSA", "EC", "OKP"]
     for kind in kinds:
@@ -65,10 +67,10 @@ def _import(data: str | dict[str, Any], origin: str, key: str) -> PrivateJWK:
             if not imported.is_private:
                 raise ConfigError(
                     f"{origin} holds a public key; point this at the PRIVATE key "
-                    "(generate one with eidgate.generate_key)", file=origin, key=key)
+                    "(generate one with: eidgate keys generate)", file=file, key=key)
             return imported
     raise ConfigError(
-        f"{origin} is not a private RSA, EC or OKP key in JWK or PEM form", file=origin, key=key)
+        f"{origin} is not a private RSA, EC or OKP key in JWK or PEM form", file=file, key=key)
 
 
 def _import_pem(text: str, kind: str) -> PrivateJWK:
@@ -98,7 +100,7 @@ def load_keys(path: Path, use: Use, *, file: str, key: str) -> list[RPKey]:
         items = [text]
     keys: list[RPKey] = []
     for item in items:
-        jwk = _import(item, file, key)
+        jwk = _import(item, str(path), file, key)
         meta = item if isinstance(item, dict) else {}
         if meta.get("use") not in (None, use):
             continue  # a JWK set may carry keys for the other use
@@ -114,7 +116,7 @@ def _rp_key(jwk: PrivateJWK, use: Use, kid: object, alg: object, *, file: str,
     crv = jwk.get("crv") if kty != "RSA" else None
     if not isinstance(alg, str):
         table = _DEFAULT_SIG_ALG if use == "sig" else _DEFAULT_ENC_ALG
-        found = table.get(str(crv if use == "sig" and crv else kty))
+        found = table.get(str(crv or kty))
         if found is None:
             raise ConfigError(f"no default {use} algorithm for a {kty} {crv} key; set 'alg' "
                               "in the JWK", file=file, key=key)
@@ -142,6 +144,7 @@ def write_key(path: str | os.PathLike[str], jwk: dict[str, Any]) -> Path:
     """Write a private JWK to ``path`` readable by the owner only (mode 0600)."""
     target = Path(path)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # O_CREAT's mode only applies to a new file
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(jwk, out, indent=2)
         out.write("\n")

@@ -21,13 +21,13 @@ import logging
 import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError, PyJWTError
 
 from ._config import ProviderConfig, is_local_url
-from ._errors import DiscoveryError, InvalidTokenError, ProviderError
+from ._errors import DiscoveryError, InvalidTokenError, ProviderError, ProviderUnavailable
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
@@ -185,14 +185,13 @@ class ProviderState:
             meta = ProviderMetadata.from_document(json_object(response, "discovery"),
                                                   self.config.issuer)
         except DiscoveryError:
-            raise
+            raise  # the provider answered, wrongly: a stale copy must not paper over that
         except ProviderError as exc:
             if self.metadata is not None and now - self._metadata_at < self.stale_grace:
                 log.warning("provider %s: discovery refresh failed (%s); using cached copy",
                             self.config.name, exc.error)
                 return self.metadata
-            raise DiscoveryError(f"provider {self.config.name!r}: cannot load discovery "
-                                 f"document: {exc.description}", status=exc.status) from exc
+            self._cannot_load("discovery document", exc)
         self.metadata, self._metadata_at = meta, now
         return meta
 
@@ -209,9 +208,14 @@ class ProviderState:
                 log.warning("provider %s: JWKS refresh failed (%s); using cached keys",
                             self.config.name, exc.error)
                 return
-            raise DiscoveryError(f"provider {self.config.name!r}: cannot load its JWKS: "
-                                 f"{exc.description}", status=exc.status) from exc
+            self._cannot_load("JWKS", exc)
         self._keys_at = now
+
+    def _cannot_load(self, what: str, exc: ProviderError) -> NoReturn:
+        if isinstance(exc, ProviderUnavailable):
+            raise exc  # keep the precise type: timeout or connection refused
+        raise DiscoveryError(f"provider {self.config.name!r}: cannot load its {what}: "
+                             f"{exc.description}", status=exc.status) from exc
 
     def warm(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
         """Load discovery and keys now (at start-up) rather than on the first login."""

@@ -163,9 +163,13 @@ class CraftedProvider:
         assert self.client_public_jwk is not None
         assertion = form.get("client_assertion", "")
         key = jwt.PyJWK(self.client_public_jwk)
+        # times are checked against this provider's (injected) clock, not the machine's
         claims = jwt.decode(assertion, key, algorithms=[key.algorithm_name],
-                            audience=[f"{self.issuer}/token", self.issuer])
-        return claims["iss"] == claims["sub"] == self.client_id and bool(claims["jti"])
+                            audience=[f"{self.issuer}/token", self.issuer],
+                            options={"verify_exp": False, "verify_iat": False,
+                                     "verify_nbf": False})
+        fresh = claims["iat"] - 5 <= self.now() < claims["exp"]
+        return fresh and claims["iss"] == claims["sub"] == self.client_id and bool(claims["jti"])
 
     def par(self, request: HttpRequest) -> HttpResponse:
         form = {k: v[0] for k, v in parse_qs((request.body or b"").decode()).items()}
