@@ -48,6 +48,10 @@ from ._tokens import check_id_token, check_subject, check_userinfo
 Status = Literal["accepted", "rejected", "canceled"]
 Steps = Generator[HttpRequest, HttpResponse, Any]
 _MAX_CALLBACK_QUERY = 16 * 1024
+_MAX_DESCRIPTION = 512
+# OIDC Core 2 / 3.1.3.7: claims about the authentication itself, as the signed ID token says.
+_ID_TOKEN_ONLY = ("iss", "aud", "azp", "exp", "iat", "nbf", "nonce", "auth_time", "acr", "amr",
+                  "at_hash", "c_hash", "sid", "jti")
 _VSCHAR = re.compile(r"[\x20-\x7E]+")
 _ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")  # RFC 6749 5.2 charset
 
@@ -56,7 +60,8 @@ _ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")  # RFC 6749 5.
 class LoginResult:
     """How a login ended: ``accepted`` with verified claims, or ``rejected`` / ``canceled``.
 
-    ``claims`` are the ID token claims merged with the userinfo claims (userinfo wins).
+    ``claims`` are the ID token claims merged with the userinfo claims (userinfo wins, but
+    the protocol claims such as ``iss``, ``nonce``, ``acr`` always come from the ID token).
     ``token_response`` and ``raw_userinfo`` are kept verbatim for an evidence archive; none
     of the personal fields appear in ``repr()`` so a stray log line leaks nothing.
     """
@@ -83,6 +88,16 @@ class LoginResult:
         """The provider's ``sub`` for the person, when accepted."""
         sub = self.claims.get("sub")
         return sub if isinstance(sub, str) else None
+
+
+def merge_claims(id_token: Mapping[str, Any], userinfo: Mapping[str, Any] | None
+                 ) -> dict[str, Any]:
+    """ID token claims overlaid with userinfo claims (userinfo wins for claims about the
+    person), except the ID token's protocol claims, which only the signed ID token may set.
+    """
+    merged = {**id_token, **(userinfo or {})}
+    merged.update({k: id_token[k] for k in _ID_TOKEN_ONLY if k in id_token})
+    return merged
 
 
 def parse_callback(query: str) -> dict[str, str]:
@@ -225,7 +240,7 @@ class RelyingParty:
             userinfo, raw_userinfo = yield from self._userinfo(
                 conf, meta.userinfo_endpoint, access_token, subject, now)
         return LoginResult("accepted", conf.name, conf.issuer, login.next_url,
-                           claims={**id_claims, **(userinfo or {})}, id_token_claims=id_claims,
+                           claims=merge_claims(id_claims, userinfo), id_token_claims=id_claims,
                            userinfo_claims=userinfo, token_response=tokens,
                            raw_userinfo=raw_userinfo)
 
@@ -237,9 +252,11 @@ class RelyingParty:
         text = f"{error} {description or ''}"
         status: Status = "canceled" if any(p in text for p in conf.cancel_patterns) else \
             "rejected"
+        # The description is text from the browser's query string: bounded, never trusted.
         return LoginResult(status, conf.name, conf.issuer, login.next_url,
                            error=error if _ERROR_CODE.fullmatch(error) else "invalid_error",
-                           error_description=description)
+                           error_description=None if description is None else
+                           description[:_MAX_DESCRIPTION])
 
     def _exchange(self, conf: ProviderConfig, endpoint: str, login: PendingLogin, code: str,
                   now: float) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:

@@ -29,3 +29,33 @@ def test_encrypted_everything(harness: Callable[..., Harness], tmp_path: Path) -
     assert result.status == "accepted"
     assert result.claims["name"] == "Test"
     assert result.raw_userinfo is not None and result.raw_userinfo.count(".") == 4
+
+
+def test_userinfo_wins_for_person_claims_but_never_for_protocol_claims(
+        harness: Callable[..., Harness]) -> None:
+    h = harness()
+    h.op.id_claims = {"name": "From ID token", "acr": "loa:substantial", "email": "a@b.test"}
+    # an unsigned JSON userinfo trying to restate who issued what, and how strongly
+    h.op.userinfo_claims = {"name": "From userinfo", "iss": "https://evil.test",
+                            "aud": "someone-else", "acr": "loa:high", "nonce": "x",
+                            "auth_time": 1}
+    result = h.login()
+    assert result.claims["name"] == "From userinfo"          # OIDC Core 5.3.2: userinfo wins
+    assert result.claims["email"] == "a@b.test"              # kept from the ID token
+    assert result.claims["iss"] == "https://op.example.test"
+    assert result.claims["aud"] == "rp-client"
+    assert result.claims["acr"] == "loa:substantial"
+    assert result.claims["nonce"] != "x"
+    assert result.claims["auth_time"] != 1
+    assert result.userinfo_claims is not None
+    assert result.userinfo_claims["acr"] == "loa:high"        # the raw userinfo is untouched
+
+
+def test_error_description_from_the_browser_is_bounded(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    redirect = h.begin()
+    result = h.complete({"state": redirect.pending.state, "iss": h.op.issuer,
+                         "error": "access_denied", "error_description": "x" * 10_000})
+    assert result.status == "rejected"
+    assert result.error_description is not None
+    assert 0 < len(result.error_description) <= 512
