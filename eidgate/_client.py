@@ -8,6 +8,7 @@ Transport failures are thrown into the generator as :class:`ProviderUnavailable`
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
@@ -30,13 +31,31 @@ def _request(http: httpx.Client | httpx.AsyncClient, req: HttpRequest) -> httpx.
                               timeout=req.timeout)
 
 
-def _too_large(req: HttpRequest) -> ProviderError:
-    return ProviderError(f"response from the provider exceeds {req.max_bytes} bytes")
+class _Body:
+    """Collects a response body within the request's size bound and total deadline.
 
+    httpx's read timeout applies per chunk; a provider trickling a byte at a time must not
+    hold a login open for longer than the request's timeout in total.
+    """
 
-def _declared_too_large(resp: httpx.Response, req: HttpRequest) -> bool:
-    length = resp.headers.get("content-length", "")
-    return length.isdigit() and int(length) > req.max_bytes
+    def __init__(self, req: HttpRequest, resp: httpx.Response) -> None:
+        self.req = req
+        self.data = bytearray()
+        self.deadline = time.monotonic() + req.timeout
+        length = resp.headers.get("content-length", "")
+        if length.isdigit() and int(length) > req.max_bytes:
+            raise self.too_large()
+
+    def too_large(self) -> ProviderError:
+        return ProviderError(f"response from the provider exceeds {self.req.max_bytes} bytes")
+
+    def add(self, chunk: bytes) -> None:
+        self.data += chunk
+        if len(self.data) > self.req.max_bytes:
+            raise self.too_large()
+        if time.monotonic() > self.deadline:
+            raise ProviderUnavailable(f"{httpx.URL(self.req.url).host} did not finish its "
+                                      f"answer within {self.req.timeout:g} s")
 
 
 def _failure(exc: httpx.HTTPError, req: HttpRequest) -> ProviderUnavailable:
@@ -133,18 +152,14 @@ class Client(_Driver):
         try:
             resp = self.http.send(_request(self.http, req), stream=True)
             try:
-                if _declared_too_large(resp, req):
-                    raise _too_large(req)
-                body = bytearray()
+                body = _Body(req, resp)
                 for chunk in resp.iter_bytes():
-                    body += chunk
-                    if len(body) > req.max_bytes:
-                        raise _too_large(req)
+                    body.add(chunk)
             finally:
                 resp.close()
         except httpx.HTTPError as exc:
             raise _failure(exc, req) from exc
-        return _response(resp, bytes(body))
+        return _response(resp, bytes(body.data))
 
     def close(self) -> None:
         """Close the connection pool (only if this client created it)."""
@@ -207,18 +222,14 @@ class AsyncClient(_Driver):
         try:
             resp = await self.http.send(_request(self.http, req), stream=True)
             try:
-                if _declared_too_large(resp, req):
-                    raise _too_large(req)
-                body = bytearray()
+                body = _Body(req, resp)
                 async for chunk in resp.aiter_bytes():
-                    body += chunk
-                    if len(body) > req.max_bytes:
-                        raise _too_large(req)
+                    body.add(chunk)
             finally:
                 await resp.aclose()
         except httpx.HTTPError as exc:
             raise _failure(exc, req) from exc
-        return _response(resp, bytes(body))
+        return _response(resp, bytes(body.data))
 
     async def aclose(self) -> None:
         """Close the connection pool (only if this client created it)."""

@@ -19,7 +19,6 @@ verifies the ID token (OIDC Core 3.1.3.7), fetches and verifies userinfo (5.3) a
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -40,7 +39,7 @@ from ._authorize import (
 )
 from ._config import Config, ProviderConfig
 from ._errors import CallbackError, InvalidTokenError, ProviderError, TokenEndpointError
-from ._http import HttpRequest, HttpResponse, expect_ok, json_object
+from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
 from ._jose import decrypt, is_jwe, protected_header, verify
 from ._provider import ProviderState
 from ._tokens import check_id_token, check_subject, check_userinfo
@@ -305,7 +304,7 @@ class RelyingParty:
                 if must_sign:  # OIDC Core 2: ID tokens MUST be signed (then maybe encrypted).
                     raise InvalidTokenError(f"{what} is encrypted but not signed")
                 try:
-                    claims = json.loads(plaintext)
+                    claims = parse_json(plaintext)
                 except ValueError as exc:
                     raise InvalidTokenError(f"{what}: decrypted content is not JSON") from exc
                 if not isinstance(claims, dict):

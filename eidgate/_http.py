@@ -65,12 +65,24 @@ class HttpResponse:
 Flow = Generator[HttpRequest, HttpResponse, Any]
 
 
+def parse_json(data: bytes | str) -> Any:
+    """``json.loads`` that fails only with ``ValueError``.
+
+    A body of a few hundred thousand nested brackets makes ``json.loads`` raise
+    ``RecursionError``; from a hostile provider that must be a clean error, not a traceback.
+    """
+    try:
+        return json.loads(data)
+    except RecursionError as exc:
+        raise ValueError("JSON nested too deeply") from exc
+
+
 def json_object(response: HttpResponse, what: str) -> dict[str, Any]:
     """Decode a JSON object body, or raise a :class:`ProviderError` that says what was wrong."""
     if len(response.body) > MAX_RESPONSE_BYTES:
         raise ProviderError(f"{what}: response larger than {MAX_RESPONSE_BYTES} bytes")
     try:
-        data = json.loads(response.body)
+        data = parse_json(response.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProviderError(
             f"{what}: response is not JSON (HTTP {response.status}, "

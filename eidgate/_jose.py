@@ -6,7 +6,6 @@ Nothing here parses base64url JSON by hand: joserfc reads JWE, pyjwt reads JWS.
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from jwt.exceptions import PyJWTError
 from jwt.utils import base64url_decode, base64url_encode
 
 from ._errors import InvalidTokenError
+from ._http import parse_json
 from ._keys import RPKey
 
 # RFC 7518 4.1 / RFC 8725 3.2: key management algorithms we accept. RSA1_5 is excluded on
@@ -72,7 +72,7 @@ def protected_header(token: str, what: str) -> dict[str, Any]:
     parse and check the whole token themselves.
     """
     try:
-        header = json.loads(base64url_decode(token.split(".", 1)[0]))
+        header = parse_json(base64url_decode(token.split(".", 1)[0]))
     except (ValueError, UnicodeError) as exc:
         raise InvalidTokenError(f"{what}: malformed header") from exc
     if not isinstance(header, dict):
@@ -84,7 +84,7 @@ def verify(token: str, key: Any, alg: str, what: str) -> dict[str, Any]:
     """Verify a compact JWS with exactly ``alg`` and return its JSON object payload."""
     try:
         payload = _JWS.decode_complete(token, key, algorithms=[alg])["payload"]
-        claims = json.loads(payload)
+        claims = parse_json(payload)
     except PyJWTError as exc:
         raise InvalidTokenError(f"{what}: signature check failed ({type(exc).__name__})") \
             from exc

@@ -18,6 +18,7 @@ from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
 from joserfc.jwk import generate_key as _jose_generate
 
 from ._errors import ConfigError
+from ._http import parse_json
 
 Use = Literal["sig", "enc"]
 PrivateJWK = RSAKey | ECKey | OKPKey
@@ -92,9 +93,11 @@ def load_keys(path: Path, use: Use, *, file: str, key: str) -> list[RPKey]:
     items: list[str | dict[str, Any]]
     if text.lstrip().startswith("{"):
         try:
-            doc = json.loads(text)
+            doc = parse_json(text)
         except ValueError as exc:
             raise ConfigError(f"{str(path)!r} is not valid JSON", file=file, key=key) from exc
+        if not isinstance(doc, dict):
+            raise ConfigError(f"{str(path)!r} is not a JWK or JWK set", file=file, key=key)
         items = list(doc["keys"]) if isinstance(doc.get("keys"), list) else [doc]
     else:
         items = [text]

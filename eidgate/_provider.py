@@ -41,7 +41,9 @@ _KEY_TYPE_FOR_ALG: dict[str, tuple[str, frozenset[str | None]]] = {
     "ES512": ("EC", frozenset({"P-521"})),
     "EdDSA": ("OKP", frozenset({"Ed25519", "Ed448"})),
 }
-_MIN_RSA_BITS = 2048
+_MIN_RSA_BITS = 2048  # RFC 7518 3.3: 2048 or larger
+_MAX_RSA_BITS = 8192  # larger keys only serve to make each verification slow
+_MAX_KEYS = 100  # a JWKS is a handful of keys; more is a provider bug or an attack
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +123,11 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
     entries = doc.get("keys")
     if not isinstance(entries, list):
         raise DiscoveryError("JWKS document has no 'keys' list")
+    if len(entries) > _MAX_KEYS:
+        log.warning("provider JWKS has %d keys; only the first %d are used", len(entries),
+                    _MAX_KEYS)
     keys = []
-    for entry in entries:
+    for entry in entries[:_MAX_KEYS]:
         if not isinstance(entry, dict):
             continue
         # RFC 7517 4.2/4.3: keys meant for encryption only are not signature keys.
@@ -140,7 +145,7 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
             continue
         if hasattr(key, "private_bytes"):
             continue  # a JWKS must only publish public keys
-        if kty == "RSA" and key.key_size < _MIN_RSA_BITS:
+        if kty == "RSA" and not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
             log.warning("skipping an RSA key of %d bits in the provider's JWKS", key.key_size)
             continue
         kid, alg, crv = entry.get("kid"), entry.get("alg"), entry.get("crv")

@@ -140,3 +140,31 @@ def test_mutated_provider_answers_never_escape_as_other_exceptions(
             outcomes[name] = outcomes.get(name, 0) + 1
     # the mutations must actually hurt (harmless ones, e.g. in unused fields, pass)
     assert sum(v for k, v in outcomes.items() if k != "accepted") > CASES // 3, outcomes
+
+
+_DEEP = b"[" * 200_000 + b"]" * 200_000  # under 1 MiB, far deeper than json's recursion limit
+
+
+def _deep_jws() -> str:
+    """A JWS whose header is deeply nested JSON, small enough to pass the size bound."""
+    import base64
+
+    deep = b"[" * 50_000 + b"]" * 50_000
+    segment = base64.urlsafe_b64encode(deep).rstrip(b"=").decode()
+    return f"{segment}.e30.c2ln"
+
+
+@pytest.mark.parametrize("target", ["/.well-known/openid-configuration", "/jwks", "/token",
+                                    "/userinfo", "id_token_header"])
+def test_deeply_nested_json_is_a_clean_error(harness: Callable[..., Harness],
+                                             target: str) -> None:
+    op = CraftedProvider()
+    if target == "id_token_header":
+        op.token_extra = {"id_token": _deep_jws()}
+    else:
+        op.overrides[target] = lambda request: HttpResponse(
+            200, {"content-type": "application/json"}, _DEEP)
+    with pytest.raises(eidgate.EidGateError) as caught:
+        harness(op).login()
+    assert isinstance(caught.value, eidgate.ProviderError)
+    assert caught.value.status == 502

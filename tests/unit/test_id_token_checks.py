@@ -526,3 +526,24 @@ def test_encrypted_unsigned_userinfo_with_another_sub_is_rejected(build: Build) 
     h = build(Case(encrypted_json_userinfo({"sub": "user-2"}), config=ENC))
     with pytest.raises(InvalidTokenError, match="sub"):
         h.login()
+
+
+def test_jwks_bounds_key_sizes_and_count() -> None:
+    """RFC 7518 3.3 (>= 2048 bits); oversized keys and oversized sets are not used."""
+    from cryptography.hazmat.primitives.asymmetric import rsa as _rsa
+
+    from eidgate._provider import parse_jwks
+
+    def jwk(bits: int, kid: str) -> dict[str, Any]:
+        # a public key is just (n, e): any odd n of the right size will do, and making one
+        # is instant where generating an 8200-bit key pair takes seconds
+        n = secrets.randbits(bits) | (1 << (bits - 1)) | 1
+        public = _rsa.RSAPublicNumbers(65537, n).public_key()
+        data: dict[str, Any] = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public))
+        return {**data, "kid": kid}
+
+    small, large, ok = jwk(1024, "small"), jwk(8200, "large"), jwk(2048, "ok")
+    assert [k.kid for k in parse_jwks({"keys": [small, large, ok]})] == ["ok"]
+    many = {"keys": [ok] * 100 + [{**ok, "kid": "beyond"}]}
+    assert "beyond" not in {k.kid for k in parse_jwks(many)}
+    assert len(parse_jwks(many)) == 100
