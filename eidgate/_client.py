@@ -13,11 +13,13 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
+import anyio.to_thread
 import httpx
 
 from ._authorize import LoginRedirect, PendingLogin, PendingLogins
 from ._config import Config
 from ._errors import EidGateError, ProviderError, ProviderUnavailable
+from ._evidence import DirectorySink, EvidenceSink, archive_name, evidence_archive
 from ._flow import LoginResult, RelyingParty, Steps
 from ._http import HttpRequest, HttpResponse
 
@@ -74,7 +76,9 @@ class _Driver:
     """What both drivers share: the relying party, and the public login vocabulary."""
 
     def __init__(self, config: Config, *, now: Callable[[], float] | None, token:
-                 Callable[[], str] | None) -> None:
+                 Callable[[], str] | None, evidence: EvidenceSink | None) -> None:
+        self.evidence = evidence or (DirectorySink(config.evidence_dir)
+                                     if config.evidence_dir else None)
         kwargs: dict[str, Any] = {}
         if now is not None:
             kwargs["now"] = now
@@ -86,6 +90,11 @@ class _Driver:
     def _http_options(self) -> dict[str, Any]:
         return {"follow_redirects": False, "timeout": self.config.http_timeout,
                 "limits": _LIMITS, "headers": {"User-Agent": _USER_AGENT}}
+
+    def _evidence(self, result: LoginResult) -> tuple[EvidenceSink, str, bytes] | None:
+        if self.evidence is None or not result.accepted:
+            return None
+        return self.evidence, archive_name(result), evidence_archive(result)
 
     @property
     def fetches(self) -> int:
@@ -109,8 +118,9 @@ class Client(_Driver):
     def __init__(self, config: Config, *, http: httpx.Client | None = None,
                  transport: httpx.BaseTransport | None = None,
                  now: Callable[[], float] | None = None,
-                 token: Callable[[], str] | None = None) -> None:
-        super().__init__(config, now=now, token=token)
+                 token: Callable[[], str] | None = None,
+                 evidence: EvidenceSink | None = None) -> None:
+        super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
         self.http = http or httpx.Client(transport=transport, **self._http_options())
 
@@ -126,8 +136,14 @@ class Client(_Driver):
 
     def complete_login(self, params: Mapping[str, str] | str,
                        pending: PendingSource) -> LoginResult:
-        """Finish a login from the callback; see :meth:`RelyingParty.complete`."""
+        """Finish a login from the callback; see :meth:`RelyingParty.complete`.
+
+        With an evidence sink configured, the archive of an accepted login is stored before
+        the result is returned (no evidence, no login).
+        """
         result: LoginResult = self.run(self.rp.complete(params, pending))
+        if (keep := self._evidence(result)) is not None:
+            keep[0].store(keep[1], keep[2])
         return result
 
     def warm_up(self, provider: str | None = None) -> None:
@@ -179,8 +195,9 @@ class AsyncClient(_Driver):
     def __init__(self, config: Config, *, http: httpx.AsyncClient | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  now: Callable[[], float] | None = None,
-                 token: Callable[[], str] | None = None) -> None:
-        super().__init__(config, now=now, token=token)
+                 token: Callable[[], str] | None = None,
+                 evidence: EvidenceSink | None = None) -> None:
+        super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
         self.http = http or httpx.AsyncClient(transport=transport, **self._http_options())
 
@@ -196,8 +213,14 @@ class AsyncClient(_Driver):
 
     async def complete_login(self, params: Mapping[str, str] | str,
                              pending: PendingSource) -> LoginResult:
-        """Finish a login from the callback; see :meth:`RelyingParty.complete`."""
+        """Finish a login from the callback; see :meth:`RelyingParty.complete`.
+
+        With an evidence sink configured, the archive of an accepted login is stored (in a
+        worker thread) before the result is returned.
+        """
         result: LoginResult = await self.run(self.rp.complete(params, pending))
+        if (keep := self._evidence(result)) is not None:
+            await anyio.to_thread.run_sync(keep[0].store, keep[1], keep[2])
         return result
 
     async def warm_up(self, provider: str | None = None) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ._errors import ConfigError
 from ._keys import RPKey, load_keys, public_jwks
+from ._profiles import PROFILES
 
 #: Patterns in ``error`` / ``error_description`` meaning "the person canceled".
 DEFAULT_CANCEL_PATTERNS = ("urn:signicat:error:usercancel", "IDP-3200")
@@ -29,7 +30,8 @@ CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key
 MAX_CLOCK_SKEW = 300
 
 _GLOBAL_KEYS = {"base_url", "route_prefix", "secret_key", "secret_key_env", "default_provider",
-                "session_max_age", "clock_skew", "http_timeout", "login_timeout"}
+                "session_max_age", "clock_skew", "http_timeout", "login_timeout",
+                "evidence_dir"}
 _PROVIDER_KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "client_auth",
                   "scopes", "acr_values", "profile", "label", "decryption_keys", "signing_key",
                   "use_par", "request_object", "cancel_patterns", "id_token_algorithms",
@@ -80,6 +82,7 @@ class Config:
     http_timeout: float = 10.0
     login_timeout: int = 600
     source: str = "<config>"
+    evidence_dir: Path | None = None
 
     @property
     def redirect_uri(self) -> str:
@@ -234,10 +237,19 @@ class _Reader:
         if default not in providers:
             raise self.fail("eidgate.default_provider", f"{default!r} is not a provider; "
                                                         f"choose one of {', '.join(providers)}")
+        evidence = self.typed(top, "evidence_dir", str, "eidgate")
         return Config(base_url=base_url, secret_keys=tuple(secrets), providers=providers,
                       default_provider=default, route_prefix=prefix, session_max_age=max_age,
                       clock_skew=skew, http_timeout=timeout, login_timeout=login_timeout,
-                      source=self.file)
+                      source=self.file,
+                      evidence_dir=self.base / evidence if evidence else None)
+
+    def profile(self, table: Mapping[str, Any], where: str) -> str:
+        value: str = self.typed(table, "profile", str, where, "auto")
+        if value not in _profile_names():
+            raise self.fail(f"{where}.profile", f"unknown claim profile {value!r}; write one "
+                                                f"of {', '.join(_profile_names())}")
+        return value
 
     def provider(self, name: str, table: Any, timeout: float) -> ProviderConfig:
         where = f"providers.{name}"
@@ -303,7 +315,7 @@ class _Reader:
             name=name, issuer=issuer, client_id=client_id, client_secret=secret,
             client_auth=auth, scopes=scopes,
             acr_values=self.strings(table, "acr_values", where),
-            profile=self.typed(table, "profile", str, where, "auto"),
+            profile=self.profile(table, where),
             label=self.typed(table, "label", str, where, name),
             decryption_keys=tuple(decryption), signing_key=signing, use_par=use_par,
             request_object=request_object,
@@ -313,6 +325,10 @@ class _Reader:
             userinfo=self.typed(table, "userinfo", bool, where, True),
             trusted_audiences=self.strings(table, "trusted_audiences", where),
             timeout=provider_timeout)
+
+
+def _profile_names() -> tuple[str, ...]:
+    return ("auto", *sorted(PROFILES))
 
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:

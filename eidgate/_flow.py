@@ -40,7 +40,9 @@ from ._authorize import (
 from ._config import Config, ProviderConfig
 from ._errors import CallbackError, InvalidTokenError, ProviderError, TokenEndpointError
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
+from ._identity import Identity
 from ._jose import decrypt, is_jwe, protected_header, verify
+from ._normalize import normalize
 from ._provider import ProviderState
 from ._tokens import check_id_token, check_subject, check_userinfo
 
@@ -61,8 +63,9 @@ class LoginResult:
 
     ``claims`` are the ID token claims merged with the userinfo claims (userinfo wins, but
     the protocol claims such as ``iss``, ``nonce``, ``acr`` always come from the ID token).
-    ``token_response`` and ``raw_userinfo`` are kept verbatim for an evidence archive; none
-    of the personal fields appear in ``repr()`` so a stray log line leaks nothing.
+    ``identity`` is the normalised :class:`Identity` (docs/identity.md). ``token_response``
+    and ``raw_userinfo`` are kept verbatim for the evidence archive; none of the personal
+    fields appear in ``repr()`` so a stray log line leaks nothing.
     """
 
     status: Status
@@ -76,6 +79,7 @@ class LoginResult:
     raw_userinfo: str | None = field(default=None, repr=False)
     error: str | None = None
     error_description: str | None = None
+    identity: Identity | None = field(default=None, repr=False)
 
     @property
     def accepted(self) -> bool:
@@ -238,10 +242,12 @@ class RelyingParty:
         if conf.userinfo and meta.userinfo_endpoint:
             userinfo, raw_userinfo = yield from self._userinfo(
                 conf, meta.userinfo_endpoint, access_token, subject, now)
-        return LoginResult("accepted", conf.name, conf.issuer, login.next_url,
-                           claims=merge_claims(id_claims, userinfo), id_token_claims=id_claims,
-                           userinfo_claims=userinfo, token_response=tokens,
-                           raw_userinfo=raw_userinfo)
+        claims = merge_claims(id_claims, userinfo)
+        identity = normalize(claims, conf.profile, provider=conf.name, issuer=conf.issuer,
+                             scopes=conf.scopes)
+        return LoginResult("accepted", conf.name, conf.issuer, login.next_url, claims=claims,
+                           id_token_claims=id_claims, userinfo_claims=userinfo,
+                           token_response=tokens, raw_userinfo=raw_userinfo, identity=identity)
 
     @staticmethod
     def _error_result(conf: ProviderConfig, login: PendingLogin,

@@ -80,6 +80,18 @@ def assert_ftn(result: LoginResult) -> None:
         assert result.claims[name] == value, name
     assert result.userinfo_claims is not None
     assert result.userinfo_claims["ftn.idpId"] == "fi-op"
+    # normalised on the way (profile "auto" recognises FTN by its ftn.* claims)
+    identity = result.identity
+    assert identity is not None
+    assert (identity.method, identity.provider, identity.subject) == ("ftn", "op", FTN)
+    assert (identity.first_name, identity.last_name) == ("Väinö", "Tunnistus")
+    assert identity.national_id is not None
+    assert identity.national_id.to_dict() == {"value": "070770-905D", "country": "FI",
+                                              "type": "hetu"}
+    assert identity.date_of_birth is not None
+    assert identity.date_of_birth.isoformat() == "1970-07-07"
+    assert identity.loa == "substantial"
+    assert identity.verified_at is not None  # auth_time from the ID token
 
 
 @drivers
@@ -173,6 +185,14 @@ def test_idin_seed_identity(kind: str, oidc_provider: OidcProvider, tmp_path: Pa
     assert result.claims["consumer.preferredlastname"] == "Stegenga-Ruysch"
     assert result.claims["gender"] == "2"
     assert result.claims["address"]["postal_code"] == "8681LW"
+    identity = result.identity
+    assert identity is not None
+    assert identity.method == "idin"
+    assert (identity.first_name, identity.initials, identity.last_name) == (None, "C",
+                                                                            "Stegenga")
+    assert identity.national_id is None
+    assert identity.pseudonym == result.claims["consumer.bin"]
+    assert identity.gender == "female"
 
 
 def test_warm_client_makes_no_metadata_fetches(oidc_provider: OidcProvider,

@@ -144,7 +144,7 @@ def full_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Config
             "issuer": "https://op.example.test", "client_id": "rp-ftn",
             "client_secret_env": "EIDGATE_TEST_CLIENT_SECRET",
             "client_auth": "private_key_jwt", "scopes": "profile email",
-            "acr_values": "urn:acr:substantial urn:acr:high", "profile": "signicat",
+            "acr_values": "urn:acr:substantial urn:acr:high", "profile": "ftn",
             "label": "Finnish Trust Network",
             "decryption_keys": ["keys/enc.jwk.json", "keys/enc.jwks.json", "keys/enc.pem"],
             "signing_key": "keys/signing.jwk.json", "use_par": True, "request_object": True,
@@ -181,7 +181,7 @@ def test_full_config_provider_values(full_config: tuple[Config, Path]) -> None:
     # OIDC Core 3.1.2.1: scope MUST contain openid; a string is split on spaces
     assert ftn.scopes == ("openid", "profile", "email")
     assert ftn.acr_values == ("urn:acr:substantial", "urn:acr:high")
-    assert ftn.profile == "signicat"
+    assert ftn.profile == "ftn"
     assert ftn.label == "Finnish Trust Network"
     assert ftn.use_par is True
     assert ftn.request_object is True
@@ -269,6 +269,9 @@ def test_plain_http_issuer_is_allowed_on_localhost(tmp_path: Path, issuer: str) 
 
 # -- mistakes: (changes, key, hints) ---------------------------------------------------
 MISTAKES = [
+    pytest.param([("providers.ftn", "profile", "signicat")],
+                 "providers.ftn.profile", ["unknown claim profile", "auto", "mitid"],
+                 id="unknown-claim-profile"),
     pytest.param([("providers.ftn", "isuer", "https://op.example.test")],
                  "providers.ftn.isuer", ["unknown key", "did you mean 'issuer'"],
                  id="typo-in-provider-key"),

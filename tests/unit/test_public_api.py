@@ -22,7 +22,8 @@ def test_all_is_pinned_and_sorted() -> None:
         "LoginResult", "PendingLogin", "PendingLogins", "ProviderConfig", "ProviderError",
         "ProviderMetadata", "ProviderUnavailable", "RPKey", "RelyingParty",
         "TokenEndpointError", "generate_key", "load_config", "parse_callback", "parse_config",
-        "write_key"}
+        "write_key", "Address", "Identity", "NationalId", "normalize", "parse_national_id",
+        "DirectorySink", "EvidenceSink", "evidence_archive"}
     for name in eidgate.__all__:
         assert getattr(eidgate, name) is not None
 

@@ -1,0 +1,52 @@
+"""Levels of assurance: every way an eID or broker states one, mapped to the eIDAS three.
+
+eIDAS (Regulation 910/2014, art. 8) defines ``low`` < ``substantial`` < ``high``. Brokers
+and eIDs say it as ``loa:substantial`` (Signicat eID Hub), NSIS URIs (Denmark), MitID's
+``"SUBSTANTIAL"``, Idura's ``urn:grn:authn:no:bankid:high``, eIDAS URIs, or Sweden's
+``loa3``. Values that name a method rather than a level (``urn:signicat:oidc:method:nbid``)
+map to nothing, so the next source or the per-eID default applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LEVELS = ("low", "substantial", "high")
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+# Sweden's tillitsnivå (id.elegnamnden.se/loa/1.0/loaN) and eIDAS numbering to eIDAS words.
+_NUMBERED = {"loa2": "low", "loa3": "substantial", "loa4": "high"}
+# Where each source of a level may appear, most specific first (OIDC Core 2: acr).
+_CLAIMS = ("loa", "mitid.loa", "mitid_loa", "acr", "nsis_loa")
+
+
+def level(value: object) -> str | None:
+    """``low`` / ``substantial`` / ``high`` for one stated level, or None if it is not one."""
+    if not isinstance(value, str) or not value or len(value) > 200:
+        return None
+    text = value.strip().lower().rstrip("/")
+    if text in _RANK:
+        return text
+    # the level is the last segment of a URI or URN: .../nsis/Substantial, loa:high,
+    # urn:grn:authn:dk:mitid:substantial, http://eidas.europa.eu/LoA/high, .../loa3
+    for sep in ("/", ":", "#"):
+        text = text.rsplit(sep, 1)[-1]
+    return text if text in _RANK else _NUMBERED.get(text)
+
+
+def stated_level(claims: Mapping[str, Any]) -> str | None:
+    """The level the claims state (several ``acr_values``-style words: the first that maps)."""
+    for name in _CLAIMS:
+        value = claims.get(name)
+        words = value.split() if isinstance(value, str) else value if isinstance(
+            value, list) else ()
+        for word in words:
+            found = level(word)
+            if found is not None:
+                return found
+    return None
+
+
+def at_least(have: str | None, need: str) -> bool:
+    """True when level ``have`` meets ``need`` (an unknown level meets nothing)."""
+    return have is not None and _RANK[have] >= _RANK[need]

@@ -1,0 +1,174 @@
+"""Claim profiles: what each eID sends, as data, and how ``auto`` recognises the eID.
+
+Detection order (first that answers wins): the eID Hub's ``idp`` / ``idp_issuer`` claim,
+an ``acr`` naming a method (``urn:signicat:oidc:method:nbid``, ``urn:grn:authn:se:bankid``),
+the requested scopes, claim names only one eID uses (``mitid.*``, ``npa.*``, ``yes.*``,
+``consumer.bin``, ``ftn.*``), certificate claims (Norwegian BankID's policy OID arc), and
+last the shape of the national number with the ``locale`` claim. Otherwise: generic OIDC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What one eID sends: where its national number and pseudonym are, its usual level."""
+
+    method: str
+    country: str | None = None  # country of the national number it carries
+    id_claims: tuple[str, ...] = ()
+    pseudonym_claims: tuple[str, ...] = ()
+    default_loa: str | None = None
+    capital_names: bool = False  # sends names in capitals only
+
+
+_NIN = ("nin", "signicat.national_id")  # eID Hub first, legacy Signicat second
+PROFILES: dict[str, Profile] = {p.method: p for p in (
+    Profile("ftn", "FI", (*_NIN, "hetu"), (), "substantial"),
+    Profile("mobiilivarmenne", "FI", (*_NIN, "hetu"), (), "substantial"),
+    Profile("idin", None, (), ("consumer.bin", "idin.consumer.bin", "idin.rabo.consumer.bin",
+                               "idp_id", "signicat.national_id"), "substantial"),
+    Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber"), (), "high"),
+    Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier"),
+            ("mitid.uuid", "mitid_uuid"), None),
+    Profile("nemid", "DK", (*_NIN, "cprNumberIdentifier"),
+            ("signicat.certificate_unique_id", "nemid.pid"), "substantial"),
+    Profile("nbid", "NO", (*_NIN, "socialno"), ("signicat.certificate_unique_id", "nbid.pid"),
+            "high"),
+    Profile("npa", None, (), ("npa.pseudonym", "signicat.national_id", "idp_id"), "high",
+            capital_names=True),
+    Profile("smartid", None, _NIN, (), "substantial", capital_names=True),
+    Profile("sbid", "SE", (*_NIN, "ssn"), (), "substantial"),
+    Profile("yes", None, ("nin",), (), "substantial"),
+    # Generic OpenID provider: the eID Hub's `nin` + `nin_issuing_country`, or Idura's
+    # per-country names.
+    Profile("oidc", None, ("nin", "ssn", "socialno", "cprNumberIdentifier", "hetu",
+                           "nationalnumber"), (), None),
+)}
+# Idura (Criipto) names its national-number claims per country.
+CLAIM_COUNTRY = {"ssn": "SE", "socialno": "NO", "cprNumberIdentifier": "DK", "hetu": "FI",
+                 "nationalnumber": "BE"}
+
+# `idp` values of the eID Hub and method names of legacy Signicat `acr` values.
+_IDP = {"idin": "idin", "sbid": "sbid", "bankid-se": "sbid", "se-bankid": "sbid",
+        "nbid": "nbid", "bankid-no": "nbid", "no-bankid": "nbid", "mitid": "mitid",
+        "nemid": "nemid", "ftn": "ftn", "mobiilivarmenne": "mobiilivarmenne",
+        "smartid": "smartid", "sk-smartid": "smartid", "smart-id": "smartid",
+        "itsme": "itsme", "npa": "npa", "de-npa": "npa", "personalausweis": "npa",
+        "yes": "yes", "yes.com": "yes"}
+# Idura acr values: urn:grn:authn:<country>:<eid>[:variant]
+_GRN = {("se", "bankid"): "sbid", ("no", "bankid"): "nbid", ("dk", "mitid"): "mitid",
+        ("fi", "bank-id"): "ftn", ("fi", "mobile-id"): "mobiilivarmenne", ("fi", "all"): "ftn",
+        ("nl", "idin"): "idin", ("de", "personalausweis"): "npa", ("be", "itsme"): "itsme"}
+# Signicat scopes that only one eID's claims come with.
+_SCOPES = {"ftn": "ftn", "ftn-extra": "ftn", "signicat.idin": "idin", "idin-name": "idin",
+           "mitid": "mitid", "mitid-extra": "mitid", "signicat.npa": "npa", "npa-extra": "npa",
+           "signicat.yes": "yes", "signicat.yes.verified": "yes", "sbid-extra": "sbid"}
+# Claim-name prefixes that only one eID uses.
+_PREFIXES = (("mitid.", "mitid"), ("mitid_", "mitid"), ("npa.", "npa"), ("yes.", "yes"),
+             ("consumer.", "idin"), ("idin.", "idin"), ("idin_", "idin"), ("ftn.", "ftn"))
+_NBID_POLICY_ARC = "2.16.578.1.16."  # Norwegian BankID certificate policies (BankID Norge)
+_LOCALE_COUNTRY = {"sv": "SE", "se": "SE", "no": "NO", "nb": "NO", "nn": "NO", "da": "DK",
+                   "dk": "DK", "fi": "FI", "et": "EE", "ee": "EE", "lt": "LT", "lv": "LV"}
+
+
+def get(name: str) -> Profile:
+    """The profile called ``name``; :class:`ConfigError` for an unknown name."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ConfigError(f"unknown claim profile {name!r}; use 'auto' or one of "
+                          f"{', '.join(sorted(PROFILES))}", key="profile") from None
+
+
+def _idp(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    key = value.strip().lower()
+    if key in _IDP:
+        return _IDP[key]
+    for sep in ("-", "_", ":"):  # "nbid-mobile", "ftn-op-auth", "mitid_business"
+        if key.split(sep, 1)[0] in _IDP:
+            return _IDP[key.split(sep, 1)[0]]
+    return None
+
+
+def _acr(value: object) -> str | None:
+    for word in value.split() if isinstance(value, str) else ():
+        parts = word.lower().split(":")
+        if parts[:4] == ["urn", "signicat", "oidc", "method"] and len(parts) > 4:
+            found = _idp(parts[4])
+        elif parts[:3] == ["urn", "grn", "authn"] and len(parts) > 4:
+            found = _GRN.get((parts[3], parts[4]))
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _finnish(claims: Mapping[str, Any]) -> str:
+    """FTN bank login or Mobiilivarmenne (the mobile certificate, also brokered as FTN)."""
+    idp = str(claims.get("ftn.idpId") or "").lower()
+    if "mobiili" in idp or "mpki" in idp:
+        return "mobiilivarmenne"
+    if not idp and ("ftn.satu" in claims or "phone_number" in claims):
+        return "mobiilivarmenne"
+    return "ftn"
+
+
+def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
+    """Pick the eID's profile from the claims (and the requested scopes), else generic."""
+    method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer"))
+              or _acr(claims.get("acr")) or next(
+                  (_SCOPES[s] for s in scopes if s in _SCOPES), None))
+    if method is None:
+        method = next((m for key in claims for prefix, m in _PREFIXES
+                       if key.startswith(prefix)), None)
+    if method is None:
+        method = _by_certificate(claims) or _by_number(claims)
+    if method in ("ftn", "mobiilivarmenne"):
+        method = _finnish(claims) if method == "ftn" else method
+    return PROFILES[method or "oidc"]
+
+
+def _by_certificate(claims: Mapping[str, Any]) -> str | None:
+    policies = str(claims.get("signicat.certificate_policies") or "")
+    issuer = str(claims.get("signicat.certificate_issuer_dn") or "")
+    if policies.startswith(_NBID_POLICY_ARC) or ("BankID" in issuer and "C=NO" in issuer):
+        return "nbid"
+    if "BankID" in issuer and "C=SE" in issuer:
+        return "sbid"
+    return None
+
+
+def _by_number(claims: Mapping[str, Any]) -> str | None:
+    number = claims.get("signicat.national_id")
+    if not isinstance(number, str):
+        return None
+    number = number.strip()
+    country = _LOCALE_COUNTRY.get(str(claims.get("locale") or "").strip().lower())
+    digits = number.isdigit()
+    if len(number) == 11 and number[:6].isdigit() and number[6] in "+-YXWVUABCDEF":
+        return "ftn"  # HETU shape (DDMMYY, century sign, ...)
+    if number.upper().startswith(("PNOEE-", "PNOLT-", "PNOLV-")) or (
+            digits and len(number) == 11 and country in ("EE", "LT", "LV")):
+        return "smartid"
+    if digits and country == "SE" and len(number) in (10, 12):
+        return "sbid"
+    if digits and country == "NO":
+        return "nbid"
+    if digits and country == "DK" and len(number) == 10:
+        return "nemid"
+    return None
+
+
+def locale_country(claims: Mapping[str, Any]) -> str | None:
+    """The country a ``locale`` claim points to (``sv`` -> SE), for ambiguous numbers."""
+    return _LOCALE_COUNTRY.get(str(claims.get("locale") or "").strip().lower()[:2])
