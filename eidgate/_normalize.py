@@ -54,7 +54,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
         phone_verified=flag(c.get("phone_number_verified")) is True,
         address=_address(prof, c), nationality=_nationality(prof, c), loa=loa,
         age_over_18=_adult(c, dob, verified_at, today),
-        pseudonym=next((v for n in prof.pseudonym_claims if (v := text(c.get(n)))), None),
+        pseudonym=_pseudonym(prof, c, nid),
         verified_at=verified_at, claims=claims, warnings=tuple(warnings))
 
 
@@ -139,6 +139,17 @@ def _national_id(prof: Profile, c: Mapping[str, Any], warnings: list[str],
             warnings.append(f"national id in {claim!r} is not a valid {where} number: "
                             f"{found.problem}")
         return found
+    return None
+
+
+def _pseudonym(prof: Profile, c: Mapping[str, Any], nid: NationalId | None) -> str | None:
+    """The eID's stable person id, never the national number itself (some brokers put the
+    national number in their generic id claim for some eIDs)."""
+    for name in prof.pseudonym_claims:
+        value = text(c.get(name))
+        if value and not (nid is not None and value.replace("-", "") == nid.value.replace(
+                "-", "")):
+            return value
     return None
 
 

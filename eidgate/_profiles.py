@@ -1,10 +1,11 @@
 """Claim profiles: what each eID sends, as data, and how ``auto`` recognises the eID.
 
 Detection order (first that answers wins): the eID Hub's ``idp`` / ``idp_issuer`` claim,
-an ``acr`` naming a method (``urn:signicat:oidc:method:nbid``, ``urn:grn:authn:se:bankid``),
-the requested scopes, claim names only one eID uses (``mitid.*``, ``npa.*``, ``yes.*``,
-``consumer.bin``, ``ftn.*``), certificate claims (Norwegian BankID's policy OID arc), and
-last the shape of the national number with the ``locale`` claim. Otherwise: generic OIDC.
+Idura's ``identityscheme``, an ``acr`` naming a method (``urn:signicat:oidc:method:nbid``,
+``urn:grn:authn:se:bankid``), the requested scopes, claim names only one eID uses
+(``mitid.*``, ``npa.*``, ``yes.*``, ``consumer.bin``, ``ftn.*``), certificate claims
+(Norwegian BankID's policy OID arc), and last the shape of the national number with the
+``locale`` claim. Otherwise: generic OIDC.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ PROFILES: dict[str, Profile] = {p.method: p for p in (
                                "idp_id", "signicat.national_id"), "substantial"),
     Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber"), (), "high"),
     Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier"),
-            ("mitid.uuid", "mitid_uuid"), None),
+            ("mitid.uuid", "mitid_uuid", "uuid", "idp_id"), None),
     Profile("nemid", "DK", (*_NIN, "cprNumberIdentifier"),
-            ("signicat.certificate_unique_id", "nemid.pid"), "substantial"),
-    Profile("nbid", "NO", (*_NIN, "socialno"), ("signicat.certificate_unique_id", "nbid.pid"),
-            "high"),
+            ("signicat.certificate_unique_id", "nemid.pid", "pid", "idp_id"), "substantial"),
+    # Norwegian BankID's PID: legacy certificate_unique_id, eID Hub idp_id, Idura uniqueuserid
+    Profile("nbid", "NO", (*_NIN, "socialno"), ("signicat.certificate_unique_id", "nbid.pid",
+                                                "idp_id", "uniqueuserid"), "high"),
     Profile("npa", None, (), ("npa.pseudonym", "signicat.national_id", "idp_id"), "high",
             capital_names=True),
     Profile("smartid", None, _NIN, (), "substantial", capital_names=True),
@@ -62,6 +64,12 @@ _IDP = {"idin": "idin", "sbid": "sbid", "bankid-se": "sbid", "se-bankid": "sbid"
         "smartid": "smartid", "sk-smartid": "smartid", "smart-id": "smartid",
         "itsme": "itsme", "npa": "npa", "de-npa": "npa", "personalausweis": "npa",
         "yes": "yes", "yes.com": "yes"}
+# Idura's `identityscheme` claim names the eID.
+_SCHEMES = {"sebankid": "sbid", "nobankid": "nbid", "nobankid-oidc": "nbid",
+            "nobankid-oidc-mobile": "nbid", "dkmitid": "mitid", "dkmitid-business": "mitid",
+            "dknemid": "nemid", "fitupas": "ftn", "fimobiilivarmenne": "mobiilivarmenne",
+            "fiftn": "ftn", "nlidin": "idin", "depersonalausweis": "npa", "beitsme": "itsme",
+            "itsme": "itsme"}
 # Idura acr values: urn:grn:authn:<country>:<eid>[:variant]
 _GRN = {("se", "bankid"): "sbid", ("no", "bankid"): "nbid", ("dk", "mitid"): "mitid",
         ("fi", "bank-id"): "ftn", ("fi", "mobile-id"): "mobiilivarmenne", ("fi", "all"): "ftn",
@@ -125,7 +133,9 @@ def _finnish(claims: Mapping[str, Any]) -> str:
 
 def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
     """Pick the eID's profile from the claims (and the requested scopes), else generic."""
+    scheme = claims.get("identityscheme")
     method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer"))
+              or (_SCHEMES.get(scheme.strip().lower()) if isinstance(scheme, str) else None)
               or _acr(claims.get("acr")) or next(
                   (_SCOPES[s] for s in scopes if s in _SCOPES), None))
     if method is None:
