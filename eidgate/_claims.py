@@ -23,7 +23,14 @@ _GENDERS: dict[str, Literal["male", "female"]] = {
 _COUNTRIES = {"D": "DE", "DEU": "DE", "NLD": "NL", "SWE": "SE", "NOR": "NO", "DNK": "DK",
               "FIN": "FI", "EST": "EE", "LVA": "LV", "LTU": "LT", "BEL": "BE", "AUT": "AT",
               "CHE": "CH", "FRA": "FR", "LUX": "LU", "POL": "PL", "ISL": "IS", "GBR": "GB",
-              "UK": "GB", "ITA": "IT", "ESP": "ES", "PRT": "PT", "IRL": "IE", "CZE": "CZ"}
+              "UK": "GB", "ITA": "IT", "ESP": "ES", "PRT": "PT", "IRL": "IE", "CZE": "CZ",
+              # country names as national registries write them (e.g. MitID addresses)
+              "DANMARK": "DK", "DENMARK": "DK", "SVERIGE": "SE", "SWEDEN": "SE",
+              "NORGE": "NO", "NOREG": "NO", "NORWAY": "NO", "SUOMI": "FI", "FINLAND": "FI",
+              "DEUTSCHLAND": "DE", "GERMANY": "DE", "NEDERLAND": "NL", "NETHERLANDS": "NL",
+              "BELGIË": "BE", "BELGIQUE": "BE", "BELGIUM": "BE", "EESTI": "EE",
+              "ESTONIA": "EE", "LATVIJA": "LV", "LATVIA": "LV", "LIETUVA": "LT",
+              "LITHUANIA": "LT"}
 _PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "zum", "zur", "vom", "da",
                         "di", "du", "la", "le", "del", "della", "ter", "ten", "af", "av"})
 

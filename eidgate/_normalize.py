@@ -13,7 +13,7 @@ from typing import Any
 
 from . import _profiles
 from ._claims import calendar_date, country, flag, gender, initials_of, name_case, text
-from ._identity import Address, Identity, Level
+from ._identity import Address, Gender, Identity, Level
 from ._loa import stated_level
 from ._national_id import NationalId, country_of, parse_national_id
 from ._profiles import CLAIM_COUNTRY, Profile
@@ -36,6 +36,9 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     """
     prof = _profiles.detect(claims, scopes) if profile == "auto" else _profiles.get(profile)
     c: Mapping[str, Any] = _yes_verified(claims) if prof.method == "yes" else claims
+    if isinstance(claims.get("verified_claims"), dict):
+        # Idura nests some eIDs' attributes (iDIN) in a verified_claims object
+        c = {**claims["verified_claims"], **c}
     warnings: list[str] = []
     first, last, full, initials = _names(prof, c)
     nid = _national_id(prof, c, warnings, today)
@@ -48,7 +51,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
         issuer=text(claims.get("iss")) or issuer, provider=provider, method=prof.method,
         first_name=first, last_name=last, full_name=full, initials=initials,
         date_of_birth=dob,
-        gender=gender(c.get("gender")) or (nid.gender if nid and nid.valid else None),
+        gender=_gender(c) or (nid.gender if nid and nid.valid else None),
         national_id=nid, email=text(c.get("email")),
         email_verified=flag(c.get("email_verified")) is True, phone=text(c.get("phone_number")),
         phone_verified=flag(c.get("phone_number_verified")) is True,
@@ -56,6 +59,13 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
         age_over_18=_adult(c, dob, verified_at, today),
         pseudonym=_pseudonym(prof, c, nid),
         verified_at=verified_at, claims=claims, warnings=tuple(warnings))
+
+
+def _gender(c: Mapping[str, Any]) -> Gender | None:
+    found = gender(c.get("gender"))
+    if found is None:  # Idura names some claims by URI: .../claims/gender
+        found = next((gender(v) for k, v in c.items() if k.endswith("/gender")), None)
+    return found
 
 
 def _yes_verified(claims: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,9 +96,9 @@ def _idin_names(c: Mapping[str, Any], name: str | None) -> tuple[str | None, ...
     initials = _first(c, "consumer.initials", "initials", "idin.consumer.initials",
                       "given_name")
     legal = _first(c, "consumer.legallastname", "idin_legal_last_name",
-                   "idin.consumer.legallastname") or _first(c, "family_name")
+                   "idin.consumer.legallastname", "legallastname") or _first(c, "family_name")
     prefix = _first(c, "consumer.legallastnameprefix", "idin_legal_last_name_prefix",
-                    "idin.consumer.legallastnameprefix")
+                    "idin.consumer.legallastnameprefix", "legallastnameprefix")
     last = legal
     if prefix and legal and not legal.lower().startswith(prefix.lower() + " "):
         last = f"{prefix} {legal}"
@@ -177,11 +187,13 @@ def _address(prof: Profile, c: Mapping[str, Any]) -> Address | None:
         lower = {str(k).lower(): v for k, v in raw.items()}
         parts = {"street": text(lower.get("street_address")),
                  "postal_code": text(lower.get("postal_code")),
-                 "city": text(lower.get("locality")), "region": text(lower.get("region")),
+                 "city": _city(lower), "region": text(lower.get("region")),
                  "country": country(lower.get("country")),
                  "formatted": _lines(lower.get("formatted"))}
     elif isinstance(raw, str):
         parts = {"formatted": _lines(raw)}
+    elif isinstance(c.get("mitid.address"), str):  # Signicat Express MitID
+        parts = {"formatted": _lines(c["mitid.address"])}
     if prof.method == "idin":
         street = " ".join(p for p in (_first(c, "consumer.street"),
                                       _first(c, "consumer.houseno"),
@@ -201,6 +213,14 @@ def _address(prof: Profile, c: Mapping[str, Any]) -> Address | None:
     if not any(parts.values()):
         return None
     return Address(**parts)
+
+
+def _city(address: Mapping[str, Any]) -> str | None:
+    """OIDC ``locality``; a placeholder like "(Lokalitet ukendt)" gives way to ``city``."""
+    locality = text(address.get("locality"))
+    if locality is None or locality.startswith("("):
+        return text(address.get("city")) or locality
+    return locality
 
 
 def _lines(value: object) -> str | None:

@@ -34,15 +34,17 @@ PROFILES: dict[str, Profile] = {p.method: p for p in (
     Profile("ftn", "FI", (*_NIN, "hetu"), (), "substantial"),
     Profile("mobiilivarmenne", "FI", (*_NIN, "hetu"), (), "substantial"),
     Profile("idin", None, (), ("consumer.bin", "idin.consumer.bin", "idin.rabo.consumer.bin",
-                               "idp_id", "signicat.national_id"), "substantial"),
+                               "idp_id", "bin", "signicat.national_id"), "substantial"),
     Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber"), (), "high"),
     Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier"),
             ("mitid.uuid", "mitid_uuid", "uuid", "idp_id"), None),
     Profile("nemid", "DK", (*_NIN, "cprNumberIdentifier"),
-            ("signicat.certificate_unique_id", "nemid.pid", "pid", "idp_id"), "substantial"),
+            ("signicat.certificate_unique_id", "nemid.pid", "pid", "pidNumberIdentifier",
+             "idp_id"), "substantial"),
     # Norwegian BankID's PID: legacy certificate_unique_id, eID Hub idp_id, Idura uniqueuserid
     Profile("nbid", "NO", (*_NIN, "socialno"), ("signicat.certificate_unique_id", "nbid.pid",
-                                                "idp_id", "uniqueuserid"), "high"),
+                                                "idp_id", "nbid_alternative_subject",
+                                                "uniqueuserid"), "high"),
     Profile("npa", None, (), ("npa.pseudonym", "signicat.national_id", "idp_id"), "high",
             capital_names=True),
     Profile("smartid", None, _NIN, (), "substantial", capital_names=True),
@@ -68,8 +70,8 @@ _IDP = {"idin": "idin", "sbid": "sbid", "bankid-se": "sbid", "se-bankid": "sbid"
 _SCHEMES = {"sebankid": "sbid", "nobankid": "nbid", "nobankid-oidc": "nbid",
             "nobankid-oidc-mobile": "nbid", "dkmitid": "mitid", "dkmitid-business": "mitid",
             "dknemid": "nemid", "fitupas": "ftn", "fimobiilivarmenne": "mobiilivarmenne",
-            "fiftn": "ftn", "nlidin": "idin", "depersonalausweis": "npa", "beitsme": "itsme",
-            "itsme": "itsme"}
+            "fiftn": "ftn", "nlidin": "idin", "depersonalausweis": "npa", "deadesso": "npa",
+            "beitsme": "itsme", "itsme": "itsme"}
 # Idura acr values: urn:grn:authn:<country>:<eid>[:variant]
 _GRN = {("se", "bankid"): "sbid", ("no", "bankid"): "nbid", ("dk", "mitid"): "mitid",
         ("fi", "bank-id"): "ftn", ("fi", "mobile-id"): "mobiilivarmenne", ("fi", "all"): "ftn",
@@ -79,8 +81,9 @@ _SCOPES = {"ftn": "ftn", "ftn-extra": "ftn", "signicat.idin": "idin", "idin-name
            "mitid": "mitid", "mitid-extra": "mitid", "signicat.npa": "npa", "npa-extra": "npa",
            "signicat.yes": "yes", "signicat.yes.verified": "yes", "sbid-extra": "sbid"}
 # Claim-name prefixes that only one eID uses.
-_PREFIXES = (("mitid.", "mitid"), ("mitid_", "mitid"), ("npa.", "npa"), ("yes.", "yes"),
-             ("consumer.", "idin"), ("idin.", "idin"), ("idin_", "idin"), ("ftn.", "ftn"))
+_PREFIXES = (("mitid.", "mitid"), ("mitid_", "mitid"), ("npa.", "npa"), ("npa_", "npa"),
+             ("yes.", "yes"), ("consumer.", "idin"), ("idin.", "idin"), ("idin_", "idin"),
+             ("ftn.", "ftn"), ("ftn_", "ftn"), ("nbid_", "nbid"), ("sbid_", "sbid"))
 _NBID_POLICY_ARC = "2.16.578.1.16."  # Norwegian BankID certificate policies (BankID Norge)
 _LOCALE_COUNTRY = {"sv": "SE", "se": "SE", "no": "NO", "nb": "NO", "nn": "NO", "da": "DK",
                    "dk": "DK", "fi": "FI", "et": "EE", "ee": "EE", "lt": "LT", "lv": "LV"}
@@ -122,11 +125,17 @@ def _acr(value: object) -> str | None:
 
 
 def _finnish(claims: Mapping[str, Any]) -> str:
-    """FTN bank login or Mobiilivarmenne (the mobile certificate, also brokered as FTN)."""
-    idp = str(claims.get("ftn.idpId") or "").lower()
-    if "mobiili" in idp or "mpki" in idp:
-        return "mobiilivarmenne"
-    if not idp and ("ftn.satu" in claims or "phone_number" in claims):
+    """FTN bank login or Mobiilivarmenne (the mobile certificate, also brokered as FTN).
+
+    The FTN idp claim names the bank or the mobile certificate; without one, a non-empty
+    SATU (the certificate's electronic identifier, which bank logins do not fill) or, in
+    the legacy shape, a phone number means the mobile certificate.
+    """
+    idp = str(claims.get("ftn.idpId") or claims.get("ftn_idp") or "").lower()
+    if idp:
+        return "mobiilivarmenne" if "mobiili" in idp or "mpki" in idp else "ftn"
+    satu = claims.get("ftn.satu") or claims.get("satu") or claims.get("ftn_satu")
+    if (isinstance(satu, str) and satu.strip()) or "phone_number" in claims:
         return "mobiilivarmenne"
     return "ftn"
 
@@ -136,7 +145,7 @@ def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
     scheme = claims.get("identityscheme")
     method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer"))
               or (_SCHEMES.get(scheme.strip().lower()) if isinstance(scheme, str) else None)
-              or _acr(claims.get("acr")) or next(
+              or _acr(claims.get("acr")) or _acr(claims.get("authenticationtype")) or next(
                   (_SCOPES[s] for s in scopes if s in _SCOPES), None))
     if method is None:
         method = next((m for key in claims for prefix, m in _PREFIXES
