@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
+import anyio
 import anyio.to_thread
 import httpx
 
@@ -40,10 +41,10 @@ class _Body:
     hold a login open for longer than the request's timeout in total.
     """
 
-    def __init__(self, req: HttpRequest, resp: httpx.Response) -> None:
+    def __init__(self, req: HttpRequest, resp: httpx.Response, started: float) -> None:
         self.req = req
         self.data = bytearray()
-        self.deadline = time.monotonic() + req.timeout
+        self.deadline = started + req.timeout
         length = resp.headers.get("content-length", "")
         if length.isdigit() and int(length) > req.max_bytes:
             raise self.too_large()
@@ -165,10 +166,11 @@ class Client(_Driver):
             return done.value
 
     def _send(self, req: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
         try:
             resp = self.http.send(_request(self.http, req), stream=True)
             try:
-                body = _Body(req, resp)
+                body = _Body(req, resp, started)
                 for chunk in resp.iter_bytes():
                     body.add(chunk)
             finally:
@@ -242,16 +244,23 @@ class AsyncClient(_Driver):
             return done.value
 
     async def _send(self, req: HttpRequest) -> HttpResponse:
+        started = time.monotonic()
         try:
-            resp = await self.http.send(_request(self.http, req), stream=True)
-            try:
-                body = _Body(req, resp)
-                async for chunk in resp.aiter_bytes():
-                    body.add(chunk)
-            finally:
-                await resp.aclose()
+            # a total deadline around send and read, whatever the transport does
+            with anyio.fail_after(req.timeout):
+                resp = await self.http.send(_request(self.http, req), stream=True)
+                try:
+                    body = _Body(req, resp, started)
+                    async for chunk in resp.aiter_bytes():
+                        body.add(chunk)
+                finally:
+                    await resp.aclose()
         except httpx.HTTPError as exc:
             raise _failure(exc, req) from exc
+        except TimeoutError as exc:
+            host = httpx.URL(req.url).host
+            raise ProviderUnavailable(f"{host} did not finish its answer within "
+                                      f"{req.timeout:g} s") from exc
         return _response(resp, bytes(body.data))
 
     async def aclose(self) -> None:
