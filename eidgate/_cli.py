@@ -1,4 +1,4 @@
-"""The ``eidgate`` command line. For now: ``eidgate keys generate``."""
+"""The ``eidgate`` command line: ``keys generate``, ``sandbox``, ``check``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--kty", choices=["RSA", "EC"], default="RSA",
                      help="key type (default RSA 2048; EC is P-256)")
     gen.add_argument("--force", action="store_true", help="overwrite existing files")
+    box = commands.add_parser("sandbox", help="run the sandbox eID hub on 127.0.0.1")
+    box.add_argument("--port", type=int, default=8800, help="port (default 8800; 0 = any)")
+    box.add_argument("--redirect-uri", action="append", default=None,
+                     help="redirect URI to allow for the demo client (repeatable; default "
+                          "http://127.0.0.1:8000/eidgate/callback and the localhost one)")
+    check = commands.add_parser(
+        "check", help="load a config, reach every provider, report what each supports")
+    check.add_argument("config", type=Path, help="path to eidgate.toml")
     args = parser.parse_args(argv)
+    if args.command == "sandbox":
+        return _sandbox(args.port, tuple(args.redirect_uri or ()))
+    if args.command == "check":
+        from ._check import check_config
+
+        return check_config(args.config)
 
     out: Path = args.out
     targets = {"sig": out / "signing.jwk.json", "enc": out / "encryption.jwk.json"}
@@ -43,6 +57,33 @@ def main(argv: Sequence[str] | None = None) -> int:
           "Register the PUBLIC halves with the provider; print them as a JWKS with\n"
           "  python -c 'import eidgate, json; "
           "print(json.dumps(eidgate.load_config(\"eidgate.toml\").jwks()))'")
+    return 0
+
+
+def _sandbox(port: int, redirects: tuple[str, ...]) -> int:
+    from .sandbox import EIDS, PEOPLE, RunningSandbox
+    from .sandbox._serve import DEMO_REDIRECTS
+
+    try:
+        running = RunningSandbox(port, redirect_uris=redirects or DEMO_REDIRECTS)
+    except OSError as exc:
+        print(f"eidgate: cannot listen on 127.0.0.1:{port} ({exc.strerror}); choose another "
+              "port with --port", file=sys.stderr)
+        return 1
+    print(f"eidgate sandbox eID hub\n  issuer: {running.issuer}\n"
+          f"  client: {running.client.client_id} / {running.client.client_secret}\n"
+          f"  redirect URIs: {', '.join(running.client.redirect_uris)}\n")
+    print("Test persons (use the key as login_hint to skip the picker):")
+    for eid, label in EIDS.items():
+        keys = ", ".join(p.key for p in PEOPLE if p.eid == eid)
+        print(f"  {label}: {keys}")
+    print(f"\nIn eidgate.toml:\n\n{running.toml()}\nCtrl-C stops it.", flush=True)
+    try:
+        running.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
     return 0
 
 

@@ -15,6 +15,7 @@ or run it on a port: ``eidgate sandbox --port 8800``.
 from ._http import Request, Response
 from ._people import EIDS, PEOPLE, TestPerson, people_for, person
 from ._provider import CANCEL, EXPIRED, Faults, Sandbox, SandboxClient
+from ._serve import RunningSandbox
 
-__all__ = ["CANCEL", "EIDS", "EXPIRED", "PEOPLE", "Faults", "Request", "Response", "Sandbox",
-           "SandboxClient", "TestPerson", "people_for", "person"]
+__all__ = ["CANCEL", "EIDS", "EXPIRED", "PEOPLE", "Faults", "Request", "Response",
+           "RunningSandbox", "Sandbox", "SandboxClient", "TestPerson", "people_for", "person"]

@@ -1,0 +1,72 @@
+"""Serving the sandbox on 127.0.0.1 (for ``eidgate sandbox`` and the pytest plugin)."""
+
+from __future__ import annotations
+
+import threading
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from ._provider import Sandbox, SandboxClient
+
+DEMO_CLIENT_ID = "demo"
+DEMO_CLIENT_SECRET = "demo-secret-do-not-use-in-production"  # noqa: S105 (sandbox only)
+DEMO_REDIRECTS = ("http://127.0.0.1:8000/eidgate/callback",
+                  "http://localhost:8000/eidgate/callback")
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # request lines would include codes and tokens in query strings
+
+
+class RunningSandbox:
+    """A sandbox listening on 127.0.0.1 in a background thread; ``stop()`` ends it."""
+
+    def __init__(self, port: int = 0, *, quiet: bool = True,
+                 redirect_uris: tuple[str, ...] = DEMO_REDIRECTS) -> None:
+        # bind first (port 0 picks a free one): the issuer must name the real port
+        self.sandbox = Sandbox("http://127.0.0.1")
+        self._httpd = make_server("127.0.0.1", port, self._dispatch, server_class=_Server,
+                                  handler_class=_Quiet if quiet else WSGIRequestHandler)
+        self.port = self._httpd.server_port
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        self.sandbox = Sandbox(self.issuer)
+        self.client = self.sandbox.register(SandboxClient(
+            DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, redirect_uris,
+            post_logout_redirect_uris=tuple(u.rsplit("/eidgate/", 1)[0] + "/"
+                                            for u in redirect_uris)))
+        self._app: Any = self.sandbox.wsgi_app()
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
+                                        name="eidgate-sandbox")
+
+    def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self._app(environ, start_response)
+
+    def start(self) -> RunningSandbox:
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted."""
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> RunningSandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def toml(self, name: str = "sandbox") -> str:
+        """An ``eidgate.toml`` provider table for this sandbox."""
+        return (f'[providers.{name}]\nlabel = "eidgate sandbox"\n'
+                f'issuer = "{self.issuer}"\nclient_id = "{self.client.client_id}"\n'
+                f'client_secret = "{self.client.client_secret}"\n')

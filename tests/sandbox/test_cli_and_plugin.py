@@ -1,0 +1,111 @@
+"""`eidgate sandbox`, `eidgate check` and the pytest plugin, as a user meets them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import eidgate
+from eidgate import Client, PendingLogins
+from eidgate._cli import main
+from eidgate.sandbox import RunningSandbox
+
+
+def write_config(path: Path, providers: str) -> Path:
+    path.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
+                    'secret_key = "0123456789abcdef0123456789abcdef"\n\n' + providers,
+                    encoding="utf-8")
+    return path
+
+
+def test_check_passes_for_a_good_config(eidgate_sandbox: RunningSandbox, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "eidgate.toml", eidgate_sandbox.toml())
+    assert main(["check", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert "all providers OK" in out
+    assert eidgate_sandbox.issuer in out
+
+
+def test_check_reports_every_problem(eidgate_sandbox: RunningSandbox, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    good = eidgate_sandbox.toml("good")
+    unsupported = eidgate_sandbox.toml("es256") + 'id_token_algorithms = ["ES256"]\n'
+    closed = ('[providers.down]\nissuer = "http://127.0.0.1:9"\nclient_id = "x"\n'
+              'client_secret = "y"\n')
+    config = write_config(tmp_path / "eidgate.toml", "\n".join((good, unsupported, closed)))
+    assert main(["check", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "none of id_token_algorithms" in out
+    assert "down" in out
+    assert "cannot reach" in out or "NO" in out
+    assert "problems found" in out
+
+
+def test_check_names_the_config_mistake(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "eidgate.toml", '[providers.x]\nisuer = "https://a"\n')
+    assert main(["check", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "isuer" in err
+    assert "did you mean 'issuer'" in err
+
+
+def test_eidgate_sandbox_command_serves_logins(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "eidgate", "sandbox", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Ctrl-C"):
+                break
+        text = "".join(lines)
+        issuer = next(x.split(": ", 1)[1].strip() for x in lines if "issuer:" in x)
+        assert "ftn-vaino" in text
+        assert "client_secret" in text
+        table = text.split("In eidgate.toml:", 1)[1].split("Ctrl-C", 1)[0]
+        config = eidgate.parse_config(
+            {"eidgate": {"base_url": "http://127.0.0.1:8000", "secret_key": "k" * 32},
+             **__import__("tomllib").loads(table)})
+        with Client(config) as client:
+            redirect = client.begin_login(login_hint="sbid-asa")
+            import httpx
+
+            back = httpx.get(redirect.url).headers["location"]
+            result = client.complete_login(urlsplit(back).query,
+                                           PendingLogins([redirect.pending]))
+        assert result.accepted
+        assert result.identity is not None
+        assert result.identity.method == "sbid"
+        assert result.identity.national_id is not None
+        assert result.identity.national_id.type == "samordningsnummer"
+        assert issuer == result.issuer
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)  # also closes the pipes
+    assert proc.returncode == 0, err
+
+
+def test_plugin_fixtures_log_a_person_in(eidgate_sandbox: RunningSandbox,
+                                         eidgate_login: Callable[..., str],
+                                         tmp_path: Path) -> None:
+    config = write_config(tmp_path / "eidgate.toml", eidgate_sandbox.toml())
+    with Client(eidgate.load_config(config)) as client:
+        redirect = client.begin_login()
+        back = eidgate_login(redirect.url, person="npa-erika")
+        assert back.startswith("http://127.0.0.1:8000/eidgate/callback?")
+        result = client.complete_login(urlsplit(back).query,
+                                       PendingLogins([redirect.pending]))
+    assert result.identity is not None
+    assert result.identity.method == "npa"
+    assert result.identity.nationality == "DE"
