@@ -22,11 +22,14 @@ test: $(STAMP) tests/interop/node/node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	@echo "make demo: not yet -- the demo app arrives with the sandbox and the Flask adapter."
+	@echo "make demo: the example app arrives with the Flask adapter; for now, the sandbox"
+	@echo "eID hub alone (Ctrl-C stops it):"
+	$(BIN)/eidgate sandbox --port 8800
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/login_cpu.py
 	$(BIN)/python benchmarks/normalize.py
+	$(BIN)/python benchmarks/sandbox_login.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

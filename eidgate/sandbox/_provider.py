@@ -51,6 +51,8 @@ _METHODS = {"nbid-mobile": "nbid", "sk-smartid": "smartid", "de-npa": "npa",
             "ftn-op-auth": "ftn", "ftn-nordea-auth": "ftn"}
 _TTL = 600
 _LEVELS = ("low", "substantial", "high")
+PROVIDER_ERROR = ("server_error", "urn:signicat:error:internal:Sandbox; the sandbox was "
+                  "asked to fail this login (login_hint=error)")
 LOA_NOT_MET = ("access_denied", "The Resource Owner did not complete the login. "
                "urn:signicat:error:loa:notmet; the eID does not reach the requested level")
 
@@ -461,8 +463,9 @@ class Sandbox:
 
     def _after_checks(self, params: dict[str, str]) -> Response:
         hint = params.get("login_hint", "").strip().lower()
-        if hint in ("cancel", "expired"):
-            return self._finish(params, None, CANCEL if hint == "cancel" else EXPIRED)
+        outcomes = {"cancel": CANCEL, "expired": EXPIRED, "error": PROVIDER_ERROR}
+        if hint in outcomes:
+            return self._finish(params, None, outcomes[hint])
         eid = self._eid(params.get("acr_values", ""))
         asked = self._asked_level(params.get("acr_values", ""))
         chosen = person(hint.split(":", 1)[-1]) if hint else None

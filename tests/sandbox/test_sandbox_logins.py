@@ -150,10 +150,15 @@ def test_level_of_assurance_is_honoured(sandbox: Sandbox, tmp_path: Path) -> Non
     assert high.id_token_claims["acr"] == "loa:high"
 
 
-def test_expired_outcome(sandbox: Sandbox, tmp_path: Path) -> None:
-    result = login("sync", sandbox, config(tmp_path), login_hint="expired")
-    assert result.status == "rejected"
-    assert "urn:signicat:error:internal:Expired" in (result.error_description or "")
+@pytest.mark.parametrize(("hint", "status", "error", "marker"), [
+    ("expired", "rejected", "access_denied", "urn:signicat:error:internal:Expired"),
+    ("error", "rejected", "server_error", "urn:signicat:error:internal:Sandbox"),
+    ("cancel", "canceled", "access_denied", "urn:signicat:error:usercancel")])
+def test_scripted_outcomes(sandbox: Sandbox, tmp_path: Path, hint: str, status: str,
+                           error: str, marker: str) -> None:
+    result = login("sync", sandbox, config(tmp_path), login_hint=hint)
+    assert (result.status, result.error) == (status, error)
+    assert marker in (result.error_description or "")
 
 
 def test_unregistered_redirect_uri_gets_a_page_not_a_redirect(sandbox: Sandbox) -> None:
