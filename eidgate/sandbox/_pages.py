@@ -19,7 +19,8 @@ box-shadow:0 1px 3px #0002}
 h1{font-size:1.4rem;margin-top:0}.tag{font-size:.8rem;background:#ffe08a;padding:.1rem .4rem;
 border-radius:4px;vertical-align:middle}
 ul{list-style:none;padding:0}li{margin:.4rem 0}
-a.eid,button.person{display:block;box-sizing:border-box;width:100%;text-align:left;padding:.7rem 1rem;
+a.eid,button.person{display:block;box-sizing:border-box;width:100%;text-align:left;
+padding:.7rem 1rem;
 border:1px solid #c9ccd1;border-radius:6px;background:#fff;color:inherit;font:inherit;
 text-decoration:none;cursor:pointer}
 a.eid:hover,button.person:hover,a.eid:focus,button.person:focus{border-color:#2456d3;

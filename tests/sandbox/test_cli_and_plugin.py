@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -109,3 +110,38 @@ def test_plugin_fixtures_log_a_person_in(eidgate_sandbox: RunningSandbox,
     assert result.identity is not None
     assert result.identity.method == "npa"
     assert result.identity.nationality == "DE"
+
+
+def test_plugin_logs_in_through_an_apps_test_client(eidgate_sandbox: RunningSandbox,
+                                                    eidgate_login: Callable[..., Any],
+                                                    tmp_path: Path) -> None:
+    """A minimal Flask app on the core (what an adapter does), driven by its test client."""
+    import flask
+
+    config = eidgate.load_config(write_config(tmp_path / "eidgate.toml",
+                                              eidgate_sandbox.toml()))
+    client = Client(config)
+    app = flask.Flask(__name__)
+    app.secret_key = "test-only-secret-key-0123456789"
+
+    @app.get("/account")
+    def account() -> Any:
+        if "name" not in flask.session:
+            redirect = client.begin_login(next_url="/account")
+            flask.session["pending"] = [redirect.pending.to_dict()]
+            return flask.redirect(redirect.url)
+        return f"Hello {flask.session['name']}"
+
+    @app.get("/eidgate/callback")
+    def callback() -> Any:
+        pending = PendingLogins.from_list(flask.session.pop("pending", []))
+        result = client.complete_login(flask.request.query_string.decode(), pending)
+        assert result.identity is not None
+        flask.session["name"] = result.identity.full_name
+        return flask.redirect(result.next_url)
+
+    with app.test_client() as test_client:
+        page = eidgate_login(test_client, "/account", person="nbid-anders")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True) == "Hello Anders Test Karpedamsvik"
+    client.close()

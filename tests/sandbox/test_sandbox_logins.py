@@ -217,3 +217,40 @@ def test_key_rotation_is_followed_by_a_warm_client(sandbox: Sandbox, tmp_path: P
     import json
     assert json.loads(base64.urlsafe_b64decode(header + "=="))["kid"] == new_kid
     _ = parse_qs
+
+
+def test_client_secret_post(sandbox: Sandbox, tmp_path: Path) -> None:
+    sandbox.register(SandboxClient("post", "post-secret-1234", (REDIRECT,),
+                                   "client_secret_post"))
+    cfg = config(tmp_path, client_id="post", client_secret="post-secret-1234",
+                 client_auth="client_secret_post")
+    assert login("sync", sandbox, cfg, login_hint="itsme-debora").accepted
+    # and a basic-auth client may not switch to post
+    wrong = config(tmp_path, client_auth="client_secret_post")
+    with pytest.raises(eidgate.TokenEndpointError) as caught:
+        login("sync", sandbox, wrong, login_hint="itsme-debora")
+    assert caught.value.provider_error == "invalid_client"
+
+
+def test_legacy_method_acr_skips_the_eid_step(sandbox: Sandbox, tmp_path: Path) -> None:
+    with Client(config(tmp_path), transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as c:
+        url = c.begin_login(acr_values="urn:signicat:oidc:method:nbid-mobile").url
+    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
+        page = b.get(url).text
+    assert "Norwegian BankID" in page
+    assert "nbid-daga" in page
+    assert "ftn-vaino" not in page
+
+
+def test_end_session_redirects_only_to_registered_uris(sandbox: Sandbox) -> None:
+    sandbox.clients["demo"].post_logout_redirect_uris = ("http://127.0.0.1:8000/",)
+    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
+        ok = b.get(f"{ISSUER}/logout", params={
+            "client_id": "demo", "post_logout_redirect_uri": "http://127.0.0.1:8000/",
+            "state": "s1"})
+        evil = b.get(f"{ISSUER}/logout", params={
+            "client_id": "demo", "post_logout_redirect_uri": "https://evil.example/"})
+    assert ok.status_code == 302
+    assert ok.headers["location"] == "http://127.0.0.1:8000/?state=s1"
+    assert evil.status_code == 200
+    assert "logged out" in evil.text
