@@ -84,3 +84,26 @@ class Identity:
             "verified_at": self.verified_at.isoformat() if self.verified_at else None,
             "claims": dict(self.claims), "warnings": list(self.warnings),
         }
+
+    def to_session_dict(self) -> dict[str, Any]:
+        """The normalised fields only, for a session: no raw claims, no warnings."""
+        data = self.to_dict()
+        del data["claims"], data["warnings"]
+        return {k: v for k, v in data.items() if v is not None and v is not False}
+
+    @classmethod
+    def from_session_dict(cls, data: Mapping[str, Any]) -> Identity:
+        """Rebuild from :meth:`to_session_dict` output (``claims`` stays empty)."""
+        fields = dict(data)
+        if fields.get("date_of_birth"):
+            fields["date_of_birth"] = date.fromisoformat(fields["date_of_birth"])
+        if fields.get("verified_at"):
+            fields["verified_at"] = datetime.fromisoformat(fields["verified_at"])
+        if isinstance(fields.get("address"), dict):
+            fields["address"] = Address(**fields["address"])
+        if isinstance(fields.get("national_id"), dict):
+            nid = fields["national_id"]
+            fields["national_id"] = NationalId(nid["value"], nid["country"], nid["type"])
+        fields.setdefault("issuer", None)
+        fields.setdefault("provider", None)
+        return cls(**fields)

@@ -1,0 +1,122 @@
+"""Flask: ``EidGate``, ``login_required``, ``current_identity``.
+
+    from eidgate_adapters.flask import EidGate, login_required, current_identity
+
+    gate = EidGate(app, config="eidgate.toml")      # or EidGate() + gate.init_app(app, ...)
+
+    @app.get("/account")
+    @login_required(loa="substantial")
+    def account():
+        return f"Hello {current_identity.full_name}"
+
+All logic lives in ``eidgate`` (the gate); this module only translates requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, current_app, g, request
+from werkzeug.local import LocalProxy
+
+from eidgate import Client, Config, Identity, load_config
+from eidgate._evidence import EvidenceSink
+from eidgate._web import Gate, WebRequest, WebResponse
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class EidGate:
+    """The eidgate extension; state lives in ``app.extensions["eidgate"]``."""
+
+    def __init__(self, app: Flask | None = None, config: str | os.PathLike[str] | Config
+                 = "eidgate.toml", *, evidence: EvidenceSink | None = None,
+                 strings: Mapping[str, str] | None = None) -> None:
+        self.client: Client | None = None
+        self.gate: Gate | None = None
+        if app is not None:
+            self.init_app(app, config, evidence=evidence, strings=strings)
+
+    def init_app(self, app: Flask, config: str | os.PathLike[str] | Config = "eidgate.toml",
+                 *, evidence: EvidenceSink | None = None,
+                 strings: Mapping[str, str] | None = None) -> None:
+        """Load the config, register the routes under ``route_prefix``."""
+        conf = config if isinstance(config, Config) else load_config(config)
+        self.client = Client(conf, evidence=evidence)
+        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings)
+        app.extensions["eidgate"] = self
+        methods = ["GET", "HEAD", "POST"]
+        app.add_url_rule(conf.route_prefix, "eidgate", self._route, methods=methods)
+        app.add_url_rule(conf.route_prefix + "/", "eidgate_picker", self._route,
+                         methods=methods)
+        app.add_url_rule(conf.route_prefix + "/<path:_route>", "eidgate_route", self._route,
+                         methods=methods)
+
+    def _route(self, _route: str = "") -> Response:
+        assert self.client is not None
+        assert self.gate is not None
+        return _response(self.client.run(self.gate.handle(_request())))
+
+
+def _gate() -> EidGate:
+    return cast(EidGate, current_app.extensions["eidgate"])
+
+
+def _request() -> WebRequest:
+    return WebRequest(request.method, request.path, request.query_string.decode("latin-1"),
+                      {k.lower(): v for k, v in request.headers.items()}, request.cookies)
+
+
+def _response(web: WebResponse) -> Response:
+    return Response(web.body, status=web.status, headers=web.all_headers())
+
+
+def get_identity() -> Identity | None:
+    """The logged-in :class:`~eidgate.Identity` of this request, or None."""
+    if "eidgate_identity" not in g:
+        gate = _gate().gate
+        assert gate is not None
+        g.eidgate_identity = gate.identity(_request())
+    return cast(Identity | None, g.eidgate_identity)
+
+
+#: The logged-in identity (a proxy: test it with ``if current_identity:``).
+current_identity: Identity = cast(Identity, LocalProxy(get_identity))
+
+
+def login_required(view: F | None = None, *, provider: str | None = None,
+                   providers: Iterable[str] | None = None, loa: str | None = None) -> Any:
+    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
+
+    Works on sync and async views; ``OPTIONS`` requests pass (CORS preflight).
+    """
+    allowed = [provider] if provider else list(providers) if providers else None
+
+    def decorate(func: F) -> F:
+        def refused() -> Response | None:
+            if request.method == "OPTIONS":
+                return None
+            gate = _gate().gate
+            assert gate is not None
+            web = gate.guard(_request(), get_identity(), providers=allowed, loa=loa)
+            return _response(web) if web is not None else None
+
+        if inspect.iscoroutinefunction(func):
+            @functools.wraps(func)
+            async def async_view(*args: Any, **kwargs: Any) -> Any:
+                return refused() or await func(*args, **kwargs)
+            return cast(F, async_view)
+
+        @functools.wraps(func)
+        def sync_view(*args: Any, **kwargs: Any) -> Any:
+            return refused() or func(*args, **kwargs)
+        return cast(F, sync_view)
+
+    return decorate(view) if view is not None else decorate
+
+
+__all__ = ["EidGate", "current_identity", "get_identity", "login_required"]

@@ -1,0 +1,137 @@
+"""Login sessions in cookies: encrypted identity, signed pending logins.
+
+The session cookie holds the normalised identity (never tokens, never raw claims),
+encrypted and authenticated with AES-256-GCM. The key is derived with HKDF-SHA256 from each
+configured secret; the first secret encrypts, all decrypt (key rotation). A tampered,
+expired, or undecryptable cookie reads as "logged out", never as an error.
+
+Each pending login gets its own short-lived cookie, signed with itsdangerous (it holds the
+state, nonce and PKCE verifier, which the browser must not be able to change).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from ._authorize import PendingLogin, PendingLogins
+from ._errors import EidGateError
+from ._identity import Identity
+
+SESSION_COOKIE = "eidgate_session"
+PENDING_PREFIX = "eidgate_login_"
+MAX_COOKIE_BYTES = 4000  # browsers drop cookies over 4096 bytes including name and attributes
+_VERSION = b"\x01"
+_AAD = b"eidgate session v1"
+
+
+def _derive(secret: str) -> AESGCM:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eidgate session key")
+    return AESGCM(hkdf.derive(secret.encode("utf-8")))
+
+
+class SessionCodec:
+    """Encrypts identities into cookie values and back."""
+
+    def __init__(self, secrets: Iterable[str], max_age: int, *,
+                 now: Callable[[], float] = time.time) -> None:
+        self._keys = [_derive(s) for s in secrets]
+        self.max_age = max_age
+        self.now = now
+        self._cache: dict[str, tuple[float, Identity, dict[str, Any]]] = {}
+
+    def encode(self, identity: Identity, **extra: Any) -> str:
+        """The cookie value for ``identity`` (plus ``extra`` session fields, e.g. ``sid``)."""
+        issued = int(self.now())
+        payload = {"v": 1, "iat": issued, "exp": issued + self.max_age,
+                   "id": identity.to_session_dict(), **extra}
+        nonce = os.urandom(12)  # 96-bit random nonce (NIST SP 800-38D 8.2.2)
+        sealed = self._keys[0].encrypt(nonce, json.dumps(
+            payload, separators=(",", ":"), ensure_ascii=False).encode(), _AAD)
+        value = base64.urlsafe_b64encode(_VERSION + nonce + sealed).rstrip(b"=").decode()
+        if len(value) > MAX_COOKIE_BYTES - 200:
+            raise EidGateError(f"the session cookie would be {len(value)} bytes; browsers "
+                               f"drop cookies over 4 KB", error="session_too_large")
+        return value
+
+    def decode(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """The identity and session fields, or None (absent, tampered, expired, old key)."""
+        if not value or len(value) > MAX_COOKIE_BYTES:
+            return None
+        now = self.now()
+        cached = self._cache.get(value)
+        if cached is not None:  # the hot path: the same cookie on every request
+            return (cached[1], cached[2]) if cached[0] > now else None
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except (ValueError, TypeError):
+            return None
+        if raw[:1] != _VERSION or len(raw) < 29:
+            return None
+        for key in self._keys:
+            try:
+                plain = key.decrypt(raw[1:13], raw[13:], _AAD)
+                break
+            except InvalidTag:
+                continue
+        else:
+            return None
+        try:
+            payload = json.loads(plain)
+            identity = Identity.from_session_dict(payload["id"])
+            expires = float(payload["exp"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        if expires <= now:
+            return None
+        fields = {k: v for k, v in payload.items() if k not in ("id", "v", "iat", "exp")}
+        if len(self._cache) > 1024:
+            self._cache.clear()
+        self._cache[value] = (expires, identity, fields)
+        return identity, fields
+
+
+class PendingCodec:
+    """Signed, short-lived cookies for pending logins, one cookie per login."""
+
+    def __init__(self, secrets: Iterable[str], max_age: int, *, limit: int = 5) -> None:
+        self._serializer = URLSafeTimedSerializer(list(reversed(list(secrets))),
+                                                  salt="eidgate.pending")
+        self.max_age = max_age
+        self.limit = limit
+
+    @staticmethod
+    def cookie_name(login: PendingLogin) -> str:
+        return PENDING_PREFIX + login.state[:16]
+
+    def encode(self, login: PendingLogin) -> str:
+        return str(self._serializer.dumps(login.to_dict()))
+
+    def collect(self, cookies: Mapping[str, str]) -> PendingLogins:
+        """Every valid pending login among the request's cookies."""
+        found = []
+        for name, value in cookies.items():
+            if not name.startswith(PENDING_PREFIX):
+                continue
+            try:
+                data = self._serializer.loads(value, max_age=self.max_age)
+                found.append(PendingLogin.from_dict(data))
+            except (BadData, EidGateError):
+                continue  # tampered or expired: as if it were not there
+        return PendingLogins(found, limit=max(self.limit, len(found)))
+
+    def overflow(self, cookies: Mapping[str, str], adding: int = 1) -> list[str]:
+        """Names of the oldest pending-login cookies to drop to stay within the limit."""
+        pending = sorted(self.collect(cookies), key=lambda p: p.created_at)
+        excess = len(pending) + adding - self.limit
+        return [self.cookie_name(p) for p in pending[:max(excess, 0)]]

@@ -1,0 +1,271 @@
+"""The web side of a login, without a web framework: what every adapter shares.
+
+Theory of operation
+-------------------
+An adapter turns its framework's request into a :class:`WebRequest` and asks the
+:class:`Gate` two things:
+
+* ``gate.handle(request)`` for paths under ``route_prefix`` (``/login``, ``/callback``,
+  ``/logout``, ``/logged-out``, ``/`` picker, ``/jwks.json``): a sans-IO generator, like the
+  core's, that the adapter runs with ``Client.run`` or ``await AsyncClient.run``; it returns
+  a :class:`WebResponse`.
+* ``gate.guard(request, identity, providers=..., loa=...)`` for a protected route: None to
+  let it through, else the response (redirect to log in, 401 JSON for non-navigations,
+  step-up when the level or provider does not fit).
+
+``gate.identity(request)`` reads the session cookie (cached per cookie value: the hot path).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote, urlencode
+
+from . import _rp_pages as pages
+from ._authorize import add_query
+from ._config import Config, is_local_url
+from ._errors import CallbackError, ProviderError
+from ._evidence import EvidenceSink, archive_name, evidence_archive
+from ._flow import LoginResult, RelyingParty
+from ._http import HttpRequest, HttpResponse
+from ._identity import Identity
+from ._loa import LEVELS, at_least
+from ._session import SESSION_COOKIE, PendingCodec, SessionCodec
+
+log = logging.getLogger("eidgate")
+WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
+_SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
+
+
+@dataclass(frozen=True, slots=True)
+class WebRequest:
+    """The parts of an HTTP request the gate looks at (header names lower-case)."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.query, keep_blank_values=True))
+
+
+@dataclass(slots=True)
+class WebResponse:
+    """What the adapter sends back; ``cookies`` are complete ``Set-Cookie`` values."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+
+    def all_headers(self) -> list[tuple[str, str]]:
+        """Headers including Content-Type and every Set-Cookie."""
+        return [("Content-Type", self.content_type), ("Cache-Control", "no-store"),
+                *self.headers, *(("Set-Cookie", c) for c in self.cookies)]
+
+
+def safe_next(value: str | None) -> str:
+    """``next`` as a same-origin relative path, or ``/`` (RFC 9700 4.11: no open redirect).
+
+    Refused: absolute URLs, scheme-relative ``//evil``, ``/\\evil``, ``https:evil``,
+    control characters, and the same tricks percent-encoded.
+    """
+    if not value:
+        return "/"
+    decoded = unquote(unquote(value))
+    if not _SAFE_NEXT.fullmatch(value) or not _SAFE_NEXT.fullmatch(decoded):
+        return "/"
+    return value
+
+
+def is_navigation(headers: Mapping[str, str]) -> bool:
+    """A browser page navigation (redirect it to log in) rather than an API call (401)."""
+    mode = headers.get("sec-fetch-mode")
+    if mode is not None and mode != "navigate":
+        return False
+    if headers.get("x-requested-with"):
+        return False
+    accept = headers.get("accept", "")
+    return "text/html" in accept or not accept or ("*/*" in accept and "json" not in accept)
+
+
+class Gate:
+    """The framework-agnostic login gate an adapter wraps (see the module docstring)."""
+
+    def __init__(self, config: Config, rp: RelyingParty, *,
+                 evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
+                 strings: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self.rp = rp
+        self.evidence = evidence
+        self.prefix = config.route_prefix
+        self.sessions = SessionCodec(config.secret_keys, config.session_max_age, now=now)
+        self.pending = PendingCodec(config.secret_keys, config.login_timeout)
+        self.strings = {**pages.STRINGS, **(strings or {})}
+        secure = "" if config.base_url.startswith("http://") and is_local_url(
+            config.base_url) else "; Secure"
+        self._attrs = f"; Path=/; HttpOnly; SameSite=Lax{secure}"
+
+    # -- sessions ----------------------------------------------------------------------
+    def identity(self, request: WebRequest) -> Identity | None:
+        """The logged-in identity, or None (also for tampered or expired cookies)."""
+        found = self.sessions.decode(request.cookies.get(SESSION_COOKIE))
+        return found[0] if found else None
+
+    def _cookie(self, name: str, value: str, max_age: int) -> str:
+        return f"{name}={value}; Max-Age={max_age}{self._attrs}"
+
+    def _drop(self, name: str) -> str:
+        return f"{name}=; Max-Age=0{self._attrs}"
+
+    # -- protected routes --------------------------------------------------------------
+    def guard(self, request: WebRequest, identity: Identity | None, *,
+              providers: Iterable[str] | None = None, loa: str | None = None
+              ) -> WebResponse | None:
+        """None if ``identity`` may see this route, else the response to send instead."""
+        allowed = list(providers) if providers else None
+        if loa is not None and loa not in LEVELS:
+            raise ValueError(f"loa must be one of {LEVELS}, not {loa!r}")
+        if identity is not None and (allowed is None or identity.provider in allowed) and (
+                loa is None or at_least(identity.loa, loa)):
+            return None
+        if not is_navigation(request.headers):
+            reason = "login_required" if identity is None else "insufficient_authentication"
+            body = {"error": reason, "login_url": self.prefix + "/login"}
+            return WebResponse(401, json.dumps(body).encode(), "application/json",
+                               [("WWW-Authenticate", f'eidgate error="{reason}"')])
+        target = request.path + (f"?{request.query}" if request.query else "")
+        query = {"next": target}
+        if loa:
+            query["loa"] = loa
+        choices = allowed or list(self.config.providers)
+        if len(choices) == 1:
+            query["provider"] = choices[0]
+            return self._redirect(f"{self.prefix}/login?{urlencode(query)}")
+        if allowed:
+            query["providers"] = ",".join(allowed)
+        return self._redirect(f"{self.prefix}/?{urlencode(query)}")
+
+    @staticmethod
+    def _redirect(location: str, cookies: list[str] | None = None) -> WebResponse:
+        return WebResponse(303, b"", headers=[("Location", location)], cookies=cookies or [])
+
+    # -- routes under the prefix -------------------------------------------------------
+    def owns(self, path: str) -> bool:
+        """True for paths the gate answers."""
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def handle(self, request: WebRequest) -> WebSteps:
+        """Answer a request under ``route_prefix``; a generator returning the response."""
+        route = request.path[len(self.prefix):] or "/"
+        try:
+            if route == "/login" and request.method in ("GET", "HEAD"):
+                return (yield from self._login(request))
+            if route == "/callback" and request.method in ("GET", "HEAD"):
+                return (yield from self._callback(request))
+            if route == "/logout" and request.method == "POST":
+                return self._logout(request)
+        except CallbackError as exc:
+            log.info("eidgate: callback refused (%s)", exc.error)
+            return self._page(400, pages.error(self.strings, exc.description,
+                                               self.prefix + "/"))
+        except ProviderError as exc:
+            log.warning("eidgate: provider failure (%s)", exc.error)
+            return self._page(502, pages.unavailable(self.strings, self.prefix + "/"))
+        if route == "/logged-out":
+            return self._page(200, pages.logged_out(self.strings))
+        if route == "/jwks.json":
+            return WebResponse(200, json.dumps(self.config.jwks()).encode(),
+                               "application/jwk-set+json")
+        if route == "/":
+            return self._picker(request)
+        return self._page(404, pages.error(self.strings, self.strings["not_found"], "/"))
+
+    def _page(self, status: int, html: str, cookies: list[str] | None = None) -> WebResponse:
+        return WebResponse(status, html.encode(), cookies=cookies or [])
+
+    def _picker(self, request: WebRequest) -> WebResponse:
+        params = request.params
+        wanted = [p for p in params.get("providers", "").split(",") if p in
+                  self.config.providers] or list(self.config.providers)
+        extra = {k: v for k, v in (("next", safe_next(params.get("next"))),
+                                   ("loa", params.get("loa"))) if v}
+        links = [(self.config.providers[p].label,
+                  f"{self.prefix}/login?{urlencode({'provider': p, **extra})}")
+                 for p in wanted]
+        return self._page(200, pages.picker(self.strings, links))
+
+    def _login(self, request: WebRequest) -> WebSteps:
+        params = request.params
+        name = params.get("provider") or self.config.default_provider
+        if name not in self.config.providers:
+            return self._page(400, pages.error(self.strings, self.strings["unknown_provider"],
+                                               self.prefix + "/"))
+        conf = self.config.providers[name]
+        loa = params.get("loa")
+        acr: list[str] | None = None
+        if loa in LEVELS:  # step-up: ask for the level (eID Hub syntax) besides the eID
+            acr = [a for a in conf.acr_values if not a.startswith("loa:")] + [f"loa:{loa}"]
+        redirect = yield from self.rp.begin(name, next_url=safe_next(params.get("next")),
+                                            acr_values=acr)
+        drop = [self._drop(n) for n in self.pending.overflow(request.cookies)]
+        keep = self._cookie(self.pending.cookie_name(redirect.pending),
+                            self.pending.encode(redirect.pending), self.config.login_timeout)
+        log.info("eidgate: login started (provider %s)", name)
+        return self._redirect(redirect.url, [*drop, keep])
+
+    def _callback(self, request: WebRequest) -> WebSteps:
+        pending = self.pending.collect(request.cookies)
+        state = request.params.get("state", "")
+        used = [self._drop(self.pending.cookie_name(p)) for p in pending if p.state == state]
+        try:
+            result: LoginResult = yield from self.rp.complete(request.query, pending)
+        except CallbackError as exc:
+            log.info("eidgate: callback refused (%s)", exc.error)
+            return self._page(400, pages.error(self.strings, exc.description,
+                                               self.prefix + "/"), used)
+        except ProviderError as exc:
+            log.warning("eidgate: provider failure (%s)", exc.error)
+            return self._page(502, pages.unavailable(self.strings, self.prefix + "/"), used)
+        if not result.accepted or result.identity is None:
+            log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
+                     result.error)
+            again = urlencode({"provider": result.provider, "next": result.next_url})
+            retry = f"{self.prefix}/login?{again}"
+            key = "canceled" if result.status == "canceled" else "rejected"
+            return self._page(401, pages.error(self.strings, self.strings[key], retry), used)
+        if self.evidence is not None:
+            self.evidence.store(archive_name(result), evidence_archive(result))
+        # a new session value on every login (session fixation)
+        session = self.sessions.encode(result.identity)
+        log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
+                 result.identity.method)
+        return self._redirect(result.next_url, [
+            *used, self._cookie(SESSION_COOKIE, session, self.config.session_max_age)])
+
+    def _logout(self, request: WebRequest) -> WebResponse:
+        found = self.sessions.decode(request.cookies.get(SESSION_COOKIE))
+        cookies = [self._drop(SESSION_COOKIE)]
+        back = f"{self.config.base_url}{self.prefix}/logged-out"
+        provider = found[0].provider if found else None
+        state = self.rp.providers.get(provider or "")
+        meta = state.metadata if state else None
+        if meta is not None and meta.end_session_endpoint and provider:
+            # OpenID Connect RP-Initiated Logout 1.0, 2: client_id + post_logout_redirect_uri
+            url = add_query(meta.end_session_endpoint, {
+                "client_id": self.config.providers[provider].client_id,
+                "post_logout_redirect_uri": back})
+            return self._redirect(url, cookies)
+        return self._redirect(f"{self.prefix}/logged-out", cookies)
+
+
+__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "safe_next"]

@@ -1,0 +1,161 @@
+"""The Flask adapter against the sandbox eID hub (loopback), driven by Flask's test client."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import flask
+import pytest
+
+from eidgate.sandbox import RunningSandbox
+from eidgate_adapters.flask import EidGate, current_identity, login_required
+
+
+def make_app(sandbox: RunningSandbox, tmp_path: Path, extra: str = "") -> flask.Flask:
+    config = tmp_path / "eidgate.toml"
+    config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
+                      'secret_key = "flask-adapter-test-secret-0123456789"\n\n'
+                      + sandbox.toml() + extra, encoding="utf-8")
+    app = flask.Flask(__name__)
+    EidGate(app, config=str(config))
+
+    @app.get("/")
+    def home() -> str:
+        return f"public, {current_identity.full_name if current_identity else 'anonymous'}"
+
+    @app.route("/account", methods=["GET", "OPTIONS"])
+    @login_required
+    def account() -> str:
+        if flask.request.method == "OPTIONS":
+            return ""  # login_required let the preflight through
+        return f"account of {current_identity.full_name} via {current_identity.method}"
+
+    @app.get("/high")
+    @login_required(loa="high")
+    def high() -> str:
+        return f"high: {current_identity.loa}"
+
+    @app.get("/async")
+    @login_required(provider="sandbox")
+    async def async_view() -> str:
+        await asyncio.sleep(0)
+        return "async ok"
+    return app
+
+
+@pytest.fixture
+def app(eidgate_sandbox: RunningSandbox, tmp_path: Path) -> flask.Flask:
+    return make_app(eidgate_sandbox, tmp_path)
+
+
+def test_protected_page_logs_in_and_shows_the_identity(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        assert client.get("/").get_data(as_text=True) == "public, anonymous"
+        page = eidgate_login(client, "/account", person="ftn-vaino")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True) == "account of Väinö Tunnistus via ftn"
+        assert client.get("/").get_data(as_text=True) == "public, Väinö Tunnistus"
+        assert client.get("/async").get_data(as_text=True) == "async ok"
+
+
+def test_session_cookie_is_encrypted_httponly_lax(app: flask.Flask,
+                                                  eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        eidgate_login(client, "/account", person="sbid-asa")
+        cookie = client.get_cookie("eidgate_session")
+        assert cookie is not None
+        assert cookie.http_only
+        assert cookie.same_site == "Lax"
+        for personal in ("Åsa", "Provström", "samordningsnummer", "sbid"):
+            assert personal not in cookie.value
+        assert len(cookie.value) < 4000
+        # tampering reads as logged out, not as an error
+        client.set_cookie("eidgate_session", cookie.value[:-4] + "AAAA")
+        response = client.get("/account", headers={"Accept": "text/html"})
+        assert response.status_code == 303
+
+
+def test_api_requests_get_401_json_and_no_login_state(app: flask.Flask) -> None:
+    with app.test_client() as client:
+        for headers in ({"Accept": "application/json"}, {"X-Requested-With": "fetch"},
+                        {"Sec-Fetch-Mode": "cors", "Accept": "text/html"}):
+            response = client.get("/account", headers=headers)
+            assert response.status_code == 401
+            assert response.json is not None
+            assert response.json["error"] == "login_required"
+            assert "set-cookie" not in {k.lower() for k, _ in response.headers}
+        assert client.options("/account").status_code == 200  # CORS preflight passes
+
+
+def test_step_up_when_the_level_is_too_low(app: flask.Flask,
+                                           eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        eidgate_login(client, "/account", person="mitid-abelone")   # level low
+        response = client.get("/high")
+        assert response.status_code == 303
+        assert "loa=high" in response.headers["Location"]
+        page = eidgate_login(client, "/high", person="mitid-sofie")  # level high
+        assert page.get_data(as_text=True) == "high: high"
+
+
+def test_cancel_shows_a_page_with_try_again(app: flask.Flask,
+                                            eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        page = eidgate_login(client, "/account", person="cancel")
+        assert page.status_code == 401
+        text = page.get_data(as_text=True)
+        assert "canceled" in text
+        assert "/eidgate/login?provider=sandbox" in text
+        assert "Traceback" not in text
+
+
+def test_logout_ends_the_session_at_the_provider_too(
+        app: flask.Flask, eidgate_login: Callable[..., Any],
+        eidgate_sandbox: RunningSandbox) -> None:
+    with app.test_client() as client:
+        eidgate_login(client, "/account", person="nbid-kari")
+        response = client.post("/eidgate/logout")
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith(eidgate_sandbox.issuer + "/logout?")
+        assert "post_logout_redirect_uri=" in response.headers["Location"]
+        assert client.get_cookie("eidgate_session") is None
+        assert client.get("/").get_data(as_text=True) == "public, anonymous"
+
+
+@pytest.mark.parametrize("bad", ["//evil.example/", "/\\evil.example", "https://evil.example",
+                                 "https:evil.example", "/%2F%2Fevil.example", "%2F%2Fevil"])
+def test_next_cannot_leave_the_site(app: flask.Flask, eidgate_login: Callable[..., Any],
+                                    bad: str) -> None:
+    from urllib.parse import quote
+
+    with app.test_client() as client:
+        page = eidgate_login(client, f"/eidgate/login?provider=sandbox&next={quote(bad)}",
+                             person="ftn-vaino")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True).startswith("public, ")  # landed on "/"
+
+
+def test_several_tabs_can_log_in_at_once(app: flask.Flask, eidgate_sandbox: RunningSandbox,
+                                         eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        starts = [client.get("/eidgate/login?provider=sandbox&next=/account")
+                  for _ in range(3)]
+        backs = [eidgate_login(s.headers["Location"], person="ftn-aino") for s in starts]
+        for back in reversed(backs):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(back)
+            response = client.get(f"{parts.path}?{parts.query}")
+            assert response.status_code == 303, response.get_data(as_text=True)[:300]
+
+
+def test_jwks_and_picker_routes(app: flask.Flask) -> None:
+    with app.test_client() as client:
+        assert client.get("/eidgate/jwks.json").json == {"keys": []}
+        picker = client.get("/eidgate/?next=/account")
+        assert picker.status_code == 200
+        assert "eidgate sandbox" in picker.get_data(as_text=True)
