@@ -1,0 +1,96 @@
+"""WSGI (Django, Bottle, Falcon, Pyramid, plain WSGI): ``EidGateMiddleware``.
+
+    from eidgate_adapters.wsgi import EidGateMiddleware, get_identity
+
+    application = EidGateMiddleware(application, config="eidgate.toml",
+                                    protect=["/account/*"], loa="substantial")
+
+    # in a view: get_identity(environ) -> eidgate.Identity or None
+    # (also environ["eidgate.identity"]; environ["REMOTE_USER"] is the subject)
+
+All logic lives in ``eidgate`` (the gate); this module only translates requests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from fnmatch import fnmatchcase
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from eidgate import Client, Config, Identity, load_config
+from eidgate._evidence import EvidenceSink
+from eidgate._web import Gate, WebRequest, WebResponse
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+ENVIRON_KEY = "eidgate.identity"
+_STATUS = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized",
+           404: "Not Found", 502: "Bad Gateway"}
+
+
+class EidGateMiddleware:
+    """Answers ``route_prefix`` routes, puts the identity in the environ, guards ``protect``."""
+
+    def __init__(self, app: WSGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
+                 *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
+                 loa: str | None = None, evidence: EvidenceSink | None = None,
+                 strings: Mapping[str, str] | None = None) -> None:
+        conf = config if isinstance(config, Config) else load_config(config)
+        self.app = app
+        self.client = Client(conf, evidence=evidence)
+        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings)
+        self.protect = tuple(protect)
+        self.providers = list(providers) if providers else None
+        self.loa = loa
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
+                 ) -> Iterable[bytes]:
+        request = _request(environ)
+        if self.gate.owns(request.path):
+            return _answer(self.client.run(self.gate.handle(request)), start_response)
+        identity = self.gate.identity(request)
+        environ[ENVIRON_KEY] = identity
+        if identity is not None:
+            environ["REMOTE_USER"] = identity.subject
+        if request.method != "OPTIONS" and any(fnmatchcase(request.path, p)
+                                               for p in self.protect):
+            refused = self.gate.guard(request, identity, providers=self.providers,
+                                      loa=self.loa)
+            if refused is not None:
+                return _answer(refused, start_response)
+        return self.app(environ, start_response)
+
+    def close(self) -> None:
+        """Close the connection pool to the providers."""
+        self.client.close()
+
+
+def get_identity(environ: Mapping[str, Any]) -> Identity | None:
+    """The logged-in :class:`~eidgate.Identity` of this request, or None."""
+    found = environ.get(ENVIRON_KEY)
+    return found if isinstance(found, Identity) else None
+
+
+def _request(environ: Mapping[str, Any]) -> WebRequest:
+    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+               if k.startswith("HTTP_")}
+    cookies: dict[str, str] = {}
+    try:
+        jar = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        cookies = {name: morsel.value for name, morsel in jar.items()}
+    except CookieError:
+        pass  # a malformed Cookie header reads as no cookies
+    path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
+    return WebRequest(environ.get("REQUEST_METHOD", "GET"),
+                      environ.get("SCRIPT_NAME", "") + path,
+                      environ.get("QUERY_STRING", ""), headers, cookies)
+
+
+def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response(f"{web.status} {_STATUS.get(web.status, 'Status')}",
+                   [*web.all_headers(), ("Content-Length", str(len(web.body)))])
+    return [web.body]
+
+
+__all__ = ["ENVIRON_KEY", "EidGateMiddleware", "get_identity"]
