@@ -22,9 +22,7 @@ test: $(STAMP) tests/interop/node/node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	@echo "make demo: the example app arrives with the Flask adapter; for now, the sandbox"
-	@echo "eID hub alone (Ctrl-C stops it):"
-	$(BIN)/eidgate sandbox --port 8800
+	$(BIN)/python examples/demo.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/login_cpu.py
