@@ -18,13 +18,16 @@ An adapter turns its framework's request into a :class:`WebRequest` and asks the
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlencode
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from . import _rp_pages as pages
 from ._authorize import add_query
@@ -39,7 +42,9 @@ from ._session import SESSION_COOKIE, PendingCodec, SessionCodec
 
 log = logging.getLogger("eidgate")
 WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
+F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
+_URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,22 @@ class WebRequest:
     @property
     def params(self) -> dict[str, str]:
         return dict(parse_qsl(self.query, keep_blank_values=True))
+
+    @classmethod
+    def from_headers(cls, method: str, path: str, query: str,
+                     headers: Iterable[tuple[str, str]]) -> WebRequest:
+        """A request from raw header pairs, with its cookies parsed.
+
+        Names are lower-cased and repeated headers joined: ``Cookie`` with ``; `` (HTTP/2
+        may split it, RFC 9113 8.2.3), others with ``,`` (RFC 9110 5.3).
+        """
+        joined: dict[str, str] = {}
+        for raw_name, value in headers:
+            name = raw_name.lower()
+            if name in joined:
+                value = joined[name] + ("; " if name == "cookie" else ", ") + value
+            joined[name] = value
+        return cls(method, path, query, joined, parse_cookies(joined.get("cookie", "")))
 
 
 @dataclass(slots=True)
@@ -85,6 +106,45 @@ def safe_next(value: str | None) -> str:
     if not _SAFE_NEXT.fullmatch(value) or not _SAFE_NEXT.fullmatch(decoded):
         return "/"
     return value
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """The cookies of a ``Cookie`` header, read pair by pair.
+
+    Of two cookies with one name the first wins (RFC 6265 5.4 (2): the longer path comes
+    first). Not ``http.cookies.SimpleCookie``: it drops every cookie of the header when one
+    of them (a JSON value, a space) is not to its taste, and a cookie some other script set
+    must not log the person out.
+    """
+    cookies: dict[str, str] = {}
+    for pair in header.split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if sep and name and name not in cookies:
+            if len(value) > 1 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            cookies[name] = value
+    return cookies
+
+
+def wrap_view(view: F, refuse: Callable[[tuple[Any, ...], dict[str, Any]], Any]) -> F:
+    """``view``, answering ``refuse(args, kwargs)`` instead when that is not None.
+
+    An adapter's ``login_required``: a coroutine function stays one (frameworks look, to
+    await it or to run it in a thread).
+    """
+    if inspect.iscoroutinefunction(view):
+        @functools.wraps(view)
+        async def async_view(*args: Any, **kwargs: Any) -> Any:
+            refused = refuse(args, kwargs)
+            return refused if refused is not None else await view(*args, **kwargs)
+        return cast(F, async_view)
+
+    @functools.wraps(view)
+    def sync_view(*args: Any, **kwargs: Any) -> Any:
+        refused = refuse(args, kwargs)
+        return refused if refused is not None else view(*args, **kwargs)
+    return cast(F, sync_view)
 
 
 def is_navigation(headers: Mapping[str, str]) -> bool:
@@ -157,7 +217,9 @@ class Gate:
 
     @staticmethod
     def _redirect(location: str, cookies: list[str] | None = None) -> WebResponse:
-        return WebResponse(303, b"", headers=[("Location", location)], cookies=cookies or [])
+        # RFC 3987 3.1: a non-ASCII ``next`` goes out as UTF-8 escapes (headers are Latin-1)
+        return WebResponse(303, b"", headers=[("Location", quote(location, safe=_URI_SAFE))],
+                           cookies=cookies or [])
 
     # -- routes under the prefix -------------------------------------------------------
     def owns(self, path: str) -> bool:
@@ -268,4 +330,5 @@ class Gate:
         return self._redirect(f"{self.prefix}/logged-out", cookies)
 
 
-__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "safe_next"]
+__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies",
+           "safe_next", "wrap_view"]

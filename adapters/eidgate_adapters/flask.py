@@ -14,8 +14,6 @@ All logic lives in ``eidgate`` (the gate); this module only translates requests.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
@@ -25,7 +23,7 @@ from werkzeug.local import LocalProxy
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
-from eidgate._web import Gate, WebRequest, WebResponse
+from eidgate._web import Gate, WebRequest, WebResponse, wrap_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,25 +94,16 @@ def login_required(view: F | None = None, *, provider: str | None = None,
     """
     allowed = [provider] if provider else list(providers) if providers else None
 
+    def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
+        if request.method == "OPTIONS":
+            return None
+        gate = _gate().gate
+        assert gate is not None
+        web = gate.guard(_request(), get_identity(), providers=allowed, loa=loa)
+        return _response(web) if web is not None else None
+
     def decorate(func: F) -> F:
-        def refused() -> Response | None:
-            if request.method == "OPTIONS":
-                return None
-            gate = _gate().gate
-            assert gate is not None
-            web = gate.guard(_request(), get_identity(), providers=allowed, loa=loa)
-            return _response(web) if web is not None else None
-
-        if inspect.iscoroutinefunction(func):
-            @functools.wraps(func)
-            async def async_view(*args: Any, **kwargs: Any) -> Any:
-                return refused() or await func(*args, **kwargs)
-            return cast(F, async_view)
-
-        @functools.wraps(func)
-        def sync_view(*args: Any, **kwargs: Any) -> Any:
-            return refused() or func(*args, **kwargs)
-        return cast(F, sync_view)
+        return wrap_view(func, refuse)
 
     return decorate(view) if view is not None else decorate
 

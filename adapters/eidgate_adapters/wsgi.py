@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from fnmatch import fnmatchcase
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from eidgate import Client, Config, Identity, load_config
@@ -73,18 +72,13 @@ def get_identity(environ: Mapping[str, Any]) -> Identity | None:
 
 
 def _request(environ: Mapping[str, Any]) -> WebRequest:
-    headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
-               if k.startswith("HTTP_")}
-    cookies: dict[str, str] = {}
-    try:
-        jar = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        cookies = {name: morsel.value for name, morsel in jar.items()}
-    except CookieError:
-        pass  # a malformed Cookie header reads as no cookies
+    # PEP 3333: header values and PATH_INFO arrive as latin-1 "native strings"
+    headers = [(k[5:].replace("_", "-"), str(v)) for k, v in environ.items()
+               if k.startswith("HTTP_")]
     path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-    return WebRequest(environ.get("REQUEST_METHOD", "GET"),
-                      environ.get("SCRIPT_NAME", "") + path,
-                      environ.get("QUERY_STRING", ""), headers, cookies)
+    return WebRequest.from_headers(environ.get("REQUEST_METHOD", "GET"),
+                                   environ.get("SCRIPT_NAME", "") + path,
+                                   environ.get("QUERY_STRING", ""), headers)
 
 
 def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -74,4 +74,23 @@ def test_api_call_gets_401_json_and_options_pass(eidgate_sandbox: RunningSandbox
     assert "loa=high" in browser.headers["Location"]
     # a malformed Cookie header is no cookie, not an error
     assert client.get("/", headers={"Cookie": 'eidgate_session="\\x'}).status_code == 200
+    # and another script's odd cookie next to ours does not hide ours
+    session = client.get_cookie("eidgate_session")
+    assert session is None  # not logged in here; the login test below covers the pair
+    app.close()
+
+
+def test_a_foreign_json_cookie_does_not_log_the_person_out(
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
+        tmp_path: Path) -> None:
+    app = EidGateMiddleware(plain_app, config=config_file(eidgate_sandbox, tmp_path),
+                            protect=["/account/*"])
+    client = WerkzeugClient(app)
+    eidgate_login(client, "/account/x", person="ftn-aino")
+    session = client.get_cookie("eidgate_session")
+    assert session is not None
+    header = f'consent={{"ads": false, "a b": 1}}; eidgate_session={session.value}'
+    page = client.get("/account/x", headers={"Cookie": header})
+    assert page.status_code == 200
+    assert "Aino" in page.get_data(as_text=True)
     app.close()

@@ -1,0 +1,204 @@
+"""ASGI (Starlette, FastAPI, Litestar, any ASGI app): ``EidGateMiddleware``, pure ASGI.
+
+    from eidgate_adapters.asgi import EidGateMiddleware, get_identity, login_required
+
+    app = EidGateMiddleware(app, config="eidgate.toml", protect=["/account/*"])
+
+    @login_required(loa="substantial")       # a Starlette or FastAPI endpoint
+    async def account(request): ...          # get_identity(request) -> eidgate.Identity
+
+    def me(identity: Annotated[Identity, Depends(identity_required())]): ...  # FastAPI
+
+The identity goes on the scope: ``scope["eidgate.identity"]``, and ``scope["user"]`` /
+``scope["auth"]`` for Starlette's ``request.user`` / ``request.auth`` and ``requires()``.
+The middleware imports no framework (only ``login_required`` and ``identity_required`` do).
+Serve the app at the site root (no ``root_path``). All logic lives in ``eidgate`` (the gate).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from fnmatch import fnmatchcase
+from typing import Any, TypeVar, cast
+
+from eidgate import AsyncClient, Config, Identity, load_config
+from eidgate._evidence import EvidenceSink
+from eidgate._web import Gate, WebRequest, WebResponse, wrap_view
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+F = TypeVar("F", bound=Callable[..., Any])
+SCOPE_KEY = "eidgate.identity"
+_GATE_KEY = "eidgate.gate"
+
+
+class EidUser:
+    """``scope["user"]``: Starlette's user protocol, over the identity (None: anonymous)."""
+
+    __slots__ = ("display_name", "identity", "is_authenticated")
+
+    def __init__(self, identity: Identity | None) -> None:
+        self.identity = identity
+        self.is_authenticated = identity is not None
+        self.display_name = (identity.full_name or "") if identity else ""
+
+
+class EidAuth:
+    """``scope["auth"]``: Starlette's credentials, whose ``scopes`` ``requires()`` checks."""
+
+    __slots__ = ("scopes",)
+
+    def __init__(self, identity: Identity | None) -> None:
+        self.scopes = ["authenticated"] if identity is not None else []
+
+
+class EidGateMiddleware:
+    """Answers ``route_prefix`` routes, puts the identity on the scope, guards ``protect``."""
+
+    def __init__(self, app: ASGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
+                 *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
+                 loa: str | None = None, evidence: EvidenceSink | None = None,
+                 strings: Mapping[str, str] | None = None) -> None:
+        self.app = app
+        self.config = config if isinstance(config, Config) else load_config(config)
+        self.protect = tuple(protect)
+        self.providers = list(providers) if providers else None
+        self.loa = loa
+        self._options = (evidence, strings)
+        self._open()
+
+    def _open(self) -> None:
+        self.client = AsyncClient(self.config, evidence=self._options[0])
+        self.gate = Gate(self.config, self.client.rp, evidence=self.client.evidence,
+                         strings=self._options[1])
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            return await self._lifespan(scope, receive, send)
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        request = _request(scope)
+        if scope["type"] == "http" and self.gate.owns(request.path):
+            return await _answer(await self.client.run(self.gate.handle(request)), send)
+        identity = self.gate.identity(request)
+        scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
+                      "auth": EidAuth(identity)})
+        if request.method != "OPTIONS" and any(fnmatchcase(request.path, p)
+                                               for p in self.protect):
+            refused = self.gate.guard(request, identity, providers=self.providers,
+                                      loa=self.loa)
+            if refused is not None and scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
+            if refused is not None:
+                return await _answer(refused, send)
+        await self.app(scope, receive, send)
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def on_startup() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.startup" and self.client.http.is_closed:
+                self._open()  # started again (a test client used twice)
+            return message
+
+        async def on_shutdown(message: Message) -> None:
+            if message["type"].startswith("lifespan.shutdown."):
+                await self.aclose()
+            await send(message)
+        await self.app(scope, on_startup, on_shutdown)
+
+    async def aclose(self) -> None:
+        """Close the connection pool to the providers (done on lifespan shutdown)."""
+        await self.client.aclose()
+
+
+def _request(scope: Mapping[str, Any]) -> WebRequest:
+    return WebRequest.from_headers(
+        scope.get("method", "GET"), scope["path"], scope.get("query_string", b"").decode(
+            "latin-1"), ((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]))
+
+
+async def _answer(web: WebResponse, send: Send) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in web.all_headers()]
+    await send({"type": "http.response.start", "status": web.status,
+                "headers": [*headers, (b"content-length", str(len(web.body)).encode())]})
+    await send({"type": "http.response.body", "body": web.body})
+
+
+def _scope(request_or_scope: Any) -> Mapping[str, Any]:
+    return cast(Mapping[str, Any], getattr(request_or_scope, "scope", request_or_scope))
+
+
+def get_identity(request_or_scope: Any) -> Identity | None:
+    """The logged-in :class:`~eidgate.Identity` of a request (or an ASGI scope), or None."""
+    found = _scope(request_or_scope).get(SCOPE_KEY)
+    return found if isinstance(found, Identity) else None
+
+
+def _guard(request: Any, allowed: list[str] | None, loa: str | None) -> WebResponse | None:
+    scope = _scope(request)
+    gate = scope.get(_GATE_KEY)
+    if not isinstance(gate, Gate):
+        raise RuntimeError("eidgate: wrap the app in EidGateMiddleware to guard endpoints")
+    return gate.guard(_request(scope), get_identity(scope), providers=allowed, loa=loa)
+
+
+def login_required(endpoint: F | None = None, *, provider: str | None = None,
+                   providers: Iterable[str] | None = None, loa: str | None = None) -> Any:
+    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
+
+    For Starlette and FastAPI endpoints, sync or async, that take the ``request``; when it
+    refuses, the endpoint returns the gate's answer as a Starlette ``Response``.
+    """
+    allowed = [provider] if provider else list(providers) if providers else None
+
+    def decorate(func: F) -> F:
+        def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            request = next((a for a in (*args, *kwargs.values()) if hasattr(a, "scope")), None)
+            if request is None:
+                raise TypeError(f"login_required: {func.__name__} must take the request")
+            if request.scope.get("method") == "OPTIONS":
+                return None  # CORS preflight
+            web = _guard(request, allowed, loa)
+            if web is None:
+                return None
+            from starlette.responses import Response
+
+            response = Response(web.body, web.status)
+            for name, value in web.all_headers():
+                response.headers.append(name, value)
+            return response
+        return wrap_view(func, refuse)
+
+    return decorate(endpoint) if endpoint is not None else decorate
+
+
+def identity_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
+                      loa: str | None = None) -> Callable[..., Identity]:
+    """A FastAPI dependency giving the identity: ``Depends(identity_required(loa=...))``.
+
+    A refusal is raised as ``fastapi.HTTPException``: 303 with ``Location`` for a page
+    navigation, else 401 whose ``detail`` is the gate's JSON (``{"error", "login_url"}``).
+    """
+    from fastapi import HTTPException, Request
+
+    allowed = [provider] if provider else list(providers) if providers else None
+
+    def dependency(request: Request) -> Identity:
+        web = _guard(request, allowed, loa)
+        if web is not None:
+            detail = json.loads(web.body) if web.status == 401 else None
+            raise HTTPException(web.status, detail, dict(web.headers))
+        return cast(Identity, get_identity(request))  # the guard let it through
+
+    # FastAPI reads the annotation to pass the request; a string would not resolve here
+    dependency.__annotations__ = {"request": Request, "return": Identity}
+    return dependency
+
+
+__all__ = ["SCOPE_KEY", "EidAuth", "EidGateMiddleware", "EidUser", "get_identity",
+           "identity_required", "login_required"]
