@@ -38,8 +38,10 @@ class RunningSandbox:
         self.sandbox = Sandbox(self.issuer)
         self.client = self.sandbox.register(SandboxClient(
             DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, redirect_uris,
-            post_logout_redirect_uris=tuple(u.rsplit("/eidgate/", 1)[0] + "/"
-                                            for u in redirect_uris)))
+            post_logout_redirect_uris=tuple(
+                target for u in redirect_uris
+                for target in (u.rsplit("/", 1)[0] + "/logged-out",
+                               u.split("/", 3)[0] + "//" + u.split("/", 3)[2] + "/"))))
         self._app: Any = self.sandbox.wsgi_app()
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
                                         name="eidgate-sandbox")
@@ -56,7 +58,9 @@ class RunningSandbox:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        """Stop serving and free the port (also when it was never started)."""
+        if self._thread.is_alive():
+            self._httpd.shutdown()  # blocks until serve_forever returns: only when running
         self._httpd.server_close()
 
     def __enter__(self) -> RunningSandbox:

@@ -145,3 +145,10 @@ def test_plugin_logs_in_through_an_apps_test_client(eidgate_sandbox: RunningSand
         assert page.status_code == 200
         assert page.get_data(as_text=True) == "Hello Anders Test Karpedamsvik"
     client.close()
+
+
+def test_running_sandbox_stops_even_when_never_started() -> None:
+    idle = RunningSandbox(0, redirect_uris=("http://127.0.0.1:5555/eidgate/callback",))
+    assert idle.client.post_logout_redirect_uris == (
+        "http://127.0.0.1:5555/eidgate/logged-out", "http://127.0.0.1:5555/")
+    idle.stop()  # must return, not wait for a serve loop that never ran
