@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -35,13 +35,30 @@ _VERSION = b"\x01"
 _AAD = b"eidgate session v1"
 
 
+class SessionStore(Protocol):
+    """Where login sessions live. The cookie holds what :meth:`save` returns.
+
+    :class:`SessionCodec` (the default) keeps the whole session, encrypted, in the cookie;
+    a server-side store (e.g. Redis) returns an opaque id instead. Adapters only see this.
+    """
+
+    def save(self, identity: Identity, **fields: Any) -> str:
+        """Store a new session; returns the cookie value."""
+
+    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """The session for a cookie value, or None (absent, unknown, expired, tampered)."""
+
+    def delete(self, value: str | None) -> None:
+        """End the session (logout)."""
+
+
 def _derive(secret: str) -> AESGCM:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eidgate session key")
     return AESGCM(hkdf.derive(secret.encode("utf-8")))
 
 
 class SessionCodec:
-    """Encrypts identities into cookie values and back."""
+    """The default :class:`SessionStore`: the session itself, encrypted, in the cookie."""
 
     def __init__(self, secrets: Iterable[str], max_age: int, *,
                  now: Callable[[], float] = time.time) -> None:
@@ -63,6 +80,19 @@ class SessionCodec:
             raise EidGateError(f"the session cookie would be {len(value)} bytes; browsers "
                                f"drop cookies over 4 KB", error="session_too_large")
         return value
+
+    def save(self, identity: Identity, **fields: Any) -> str:
+        """:class:`SessionStore` API: see :meth:`encode`."""
+        return self.encode(identity, **fields)
+
+    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """:class:`SessionStore` API: see :meth:`decode`."""
+        return self.decode(value)
+
+    def delete(self, value: str | None) -> None:
+        """Nothing to do server-side: logout drops the cookie (and the decode cache)."""
+        if value:
+            self._cache.pop(value, None)
 
     def decode(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
         """The identity and session fields, or None (absent, tampered, expired, old key)."""

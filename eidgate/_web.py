@@ -38,7 +38,7 @@ from ._flow import LoginResult, RelyingParty
 from ._http import HttpRequest, HttpResponse
 from ._identity import Identity
 from ._loa import LEVELS, at_least
-from ._session import SESSION_COOKIE, PendingCodec, SessionCodec
+from ._session import SESSION_COOKIE, PendingCodec, SessionCodec, SessionStore
 
 log = logging.getLogger("eidgate")
 WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
@@ -163,12 +163,14 @@ class Gate:
 
     def __init__(self, config: Config, rp: RelyingParty, *,
                  evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
-                 strings: Mapping[str, str] | None = None) -> None:
+                 strings: Mapping[str, str] | None = None,
+                 sessions: SessionStore | None = None) -> None:
         self.config = config
         self.rp = rp
         self.evidence = evidence
         self.prefix = config.route_prefix
-        self.sessions = SessionCodec(config.secret_keys, config.session_max_age, now=now)
+        self.sessions: SessionStore = sessions or SessionCodec(
+            config.secret_keys, config.session_max_age, now=now)
         self.pending = PendingCodec(config.secret_keys, config.login_timeout)
         self.strings = {**pages.STRINGS, **(strings or {})}
         secure = "" if config.base_url.startswith("http://") and is_local_url(
@@ -178,7 +180,7 @@ class Gate:
     # -- sessions ----------------------------------------------------------------------
     def identity(self, request: WebRequest) -> Identity | None:
         """The logged-in identity, or None (also for tampered or expired cookies)."""
-        found = self.sessions.decode(request.cookies.get(SESSION_COOKIE))
+        found = self.sessions.load(request.cookies.get(SESSION_COOKIE))
         return found[0] if found else None
 
     def _cookie(self, name: str, value: str, max_age: int) -> str:
@@ -308,14 +310,16 @@ class Gate:
         if self.evidence is not None:
             self.evidence.store(archive_name(result), evidence_archive(result))
         # a new session value on every login (session fixation)
-        session = self.sessions.encode(result.identity)
+        session = self.sessions.save(result.identity)
         log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
                  result.identity.method)
         return self._redirect(result.next_url, [
             *used, self._cookie(SESSION_COOKIE, session, self.config.session_max_age)])
 
     def _logout(self, request: WebRequest) -> WebResponse:
-        found = self.sessions.decode(request.cookies.get(SESSION_COOKIE))
+        value = request.cookies.get(SESSION_COOKIE)
+        found = self.sessions.load(value)
+        self.sessions.delete(value)
         cookies = [self._drop(SESSION_COOKIE)]
         back = f"{self.config.base_url}{self.prefix}/logged-out"
         provider = found[0].provider if found else None
