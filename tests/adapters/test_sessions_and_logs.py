@@ -107,9 +107,9 @@ def test_no_personal_data_or_tokens_in_any_log(eidgate_sandbox: RunningSandbox,
     # DEBUG trace of this test's own "browser" shows the sandbox's redirect to the
     # callback; eidgate's own requests carry no secret in a URL or response header)
     for record in caplog.records:
-        if not record.name.startswith(("eidgate", "httpx")):
-            continue
         message = record.getMessage()
+        if not record.name.startswith(("eidgate", "httpx")) or "/authorize?" in message:
+            continue  # other libraries, or the test browser's own navigation
         assert "code=" not in message
         assert "access_token" not in message
         assert "state=" not in message
