@@ -23,28 +23,38 @@ def test_shared_example_config_loads() -> None:
     assert config.providers["mitid"].acr_values == ("idp:mitid",)
 
 
-def test_flask_example_logs_in_shows_identity_and_logs_out(
-        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    # the example's config, pointed at this test session's sandbox
+def point_examples_at(sandbox: RunningSandbox, tmp_path: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples' shared eidgate.toml, pointed at this test session's sandbox."""
     data = tomllib.loads((EXAMPLES / "eidgate.toml").read_text(encoding="utf-8"))
     lines = ['[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
              'secret_key = "example-test-secret-0123456789abcdef"\n']
     for name, table in data["providers"].items():
         acr = table.get("acr_values", [])
         lines.append(f'[providers.{name}]\nlabel = "{table["label"]}"\n'
-                     f'issuer = "{eidgate_sandbox.issuer}"\nclient_id = "demo"\n'
-                     f'client_secret = "{eidgate_sandbox.client.client_secret}"\n'
+                     f'issuer = "{sandbox.issuer}"\nclient_id = "demo"\n'
+                     f'client_secret = "{sandbox.client.client_secret}"\n'
                      f"acr_values = {acr!r}\n".replace("'", '"'))
     config = tmp_path / "eidgate.toml"
     config.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setenv("EIDGATE_CONFIG", str(config))
-    spec = importlib.util.spec_from_file_location("flask_example", EXAMPLES / "flask_app.py")
+
+
+def load_example(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "flask_example", module)
+    monkeypatch.setitem(sys.modules, f"example_{name}", module)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_flask_example_logs_in_shows_identity_and_logs_out(
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    point_examples_at(eidgate_sandbox, tmp_path, monkeypatch)
+    module = load_example("flask_app", monkeypatch)
     with module.app.test_client() as client:
         assert "Not logged in." in client.get("/").get_data(as_text=True)
         picker = client.get("/account", headers={"Accept": "text/html"})
@@ -59,3 +69,49 @@ def test_flask_example_logs_in_shows_identity_and_logs_out(
         logout = client.post("/eidgate/logout")
         assert logout.status_code == 303
         assert "Not logged in." in client.get("/").get_data(as_text=True)
+
+
+def test_fastapi_example(eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
+                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    point_examples_at(eidgate_sandbox, tmp_path, monkeypatch)
+    module = load_example("fastapi_app", monkeypatch)
+    with TestClient(module.app, base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/").json() == {"logged_in_as": None}
+        assert client.get("/account", headers={"Accept": "application/json"}
+                          ).status_code == 401
+        page = eidgate_login(client, "/eidgate/login?provider=sbid&next=/account",
+                             person="sbid-daga")
+        assert page.status_code == 200
+        assert page.json()["method"] == "sbid"
+        assert client.get("/").json() == {"logged_in_as": "Daga Krok"}
+
+
+def test_starlette_example(eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
+                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    point_examples_at(eidgate_sandbox, tmp_path, monkeypatch)
+    module = load_example("starlette_app", monkeypatch)
+    with TestClient(module.app, base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/").text == "Hello anonymous"
+        page = eidgate_login(client, "/eidgate/login?provider=idin&next=/account",
+                             person="idin-voorbeeld")
+        assert page.status_code == 200
+        assert "logged in with idin at level substantial" in page.text
+
+
+def test_wsgi_example(eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
+                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from werkzeug.test import Client as WerkzeugClient
+
+    point_examples_at(eidgate_sandbox, tmp_path, monkeypatch)
+    module = load_example("wsgi_app", monkeypatch)
+    client = WerkzeugClient(module.application)
+    assert "anonymous" in client.get("/").get_data(as_text=True)
+    page = eidgate_login(client, "/eidgate/login?provider=ftn&next=/account/",
+                         person="ftn-eero")
+    assert page.status_code == 200
+    assert "/account/: Eero" in page.get_data(as_text=True)
+    module.application.close()
