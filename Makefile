@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian's Chromium and ChromeDriver for tests/browser (never a downloaded browser)
+BROWSER := /usr/bin/chromium /usr/bin/chromedriver
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: test demo lint typecheck pytest bench clean
 
@@ -16,7 +19,13 @@ $(STAMP): $(BIN)/python pyproject.toml
 tests/interop/node/node_modules/.package-lock.json: tests/interop/node/package-lock.json
 	cd tests/interop/node && npm ci --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) tests/interop/node/node_modules/.package-lock.json
+# installed only when missing (a grouped target: one apt-get run for both files)
+$(BROWSER) &:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+		>/dev/null
+
+test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy eidgate adapters/eidgate_adapters
 	$(BIN)/python -m pytest -q
@@ -28,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/login_cpu.py
 	$(BIN)/python benchmarks/normalize.py
 	$(BIN)/python benchmarks/sandbox_login.py
+	$(BIN)/python benchmarks/protected_route.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

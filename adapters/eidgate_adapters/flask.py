@@ -18,12 +18,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
-from eidgate._web import Gate, WebRequest, WebResponse, wrap_view
+from eidgate._session import SESSION_COOKIE
+from eidgate._web import Gate, WebRequest, WebResponse, parse_cookies, wrap_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,29 +58,52 @@ class EidGate:
     def _route(self, _route: str = "") -> Response:
         assert self.client is not None
         assert self.gate is not None
-        return _response(self.client.run(self.gate.handle(_request())))
+        return _response(self.client.run(self.gate.handle(_request(_this_request()))))
 
 
-def _gate() -> EidGate:
-    return cast(EidGate, current_app.extensions["eidgate"])
+def _gate() -> Gate:
+    app = cast("LocalProxy[Flask]", current_app)._get_current_object()
+    gate = cast(EidGate, app.extensions["eidgate"]).gate
+    assert gate is not None
+    return gate
 
 
-def _request() -> WebRequest:
-    return WebRequest(request.method, request.path, request.query_string.decode("latin-1"),
-                      {k.lower(): v for k, v in request.headers.items()}, request.cookies)
+def _this_request() -> Request:
+    # one context look-up: every attribute read through Flask's proxy is another
+    return cast("LocalProxy[Request]", request)._get_current_object()
+
+
+def _request(req: Request) -> WebRequest:
+    return WebRequest(req.method, req.path, req.query_string.decode("latin-1"),
+                      {k.lower(): v for k, v in req.headers.items()}, _cookies(req))
+
+
+def _cookies(req: Request) -> dict[str, str]:
+    # the core's parser, as the other adapters (werkzeug's request.cookies walks every
+    # header to find this one)
+    return parse_cookies(req.environ.get("HTTP_COOKIE", ""))
 
 
 def _response(web: WebResponse) -> Response:
     return Response(web.body, status=web.status, headers=web.all_headers())
 
 
+# kept in the WSGI environ: a fresh one for every request (``g`` outlives a request when
+# an app context was pushed around several)
+_IDENTITY = "eidgate.flask.identity"
+
+
+def _identity(req: Request, gate: Gate | None = None) -> Identity | None:
+    environ = req.environ
+    if _IDENTITY not in environ:
+        environ[_IDENTITY] = (gate or _gate()).session_identity(
+            _cookies(req).get(SESSION_COOKIE))
+    return cast(Identity | None, environ[_IDENTITY])
+
+
 def get_identity() -> Identity | None:
     """The logged-in :class:`~eidgate.Identity` of this request, or None."""
-    if "eidgate_identity" not in g:
-        gate = _gate().gate
-        assert gate is not None
-        g.eidgate_identity = gate.identity(_request())
-    return cast(Identity | None, g.eidgate_identity)
+    return _identity(_this_request())
 
 
 #: The logged-in identity (a proxy: test it with ``if current_identity:``).
@@ -95,12 +119,15 @@ def login_required(view: F | None = None, *, provider: str | None = None,
     allowed = [provider] if provider else list(providers) if providers else None
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
-        if request.method == "OPTIONS":
+        req = _this_request()
+        if req.method == "OPTIONS":
             return None
-        gate = _gate().gate
-        assert gate is not None
-        web = gate.guard(_request(), get_identity(), providers=allowed, loa=loa)
-        return _response(web) if web is not None else None
+        gate = _gate()
+        identity = _identity(req, gate)
+        if gate.allows(identity, providers=allowed, loa=loa):
+            return None  # the hot path: no WebRequest built
+        refused = gate.guard(_request(req), identity, providers=allowed, loa=loa)
+        return _response(refused) if refused is not None else None
 
     def decorate(func: F) -> F:
         return wrap_view(func, refuse)

@@ -159,3 +159,27 @@ def test_jwks_and_picker_routes(app: flask.Flask) -> None:
         picker = client.get("/eidgate/?next=/account")
         assert picker.status_code == 200
         assert "eidgate sandbox" in picker.get_data(as_text=True)
+
+
+def test_identity_is_per_request_even_inside_one_app_context(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    # an app context pushed around several requests shares flask.g between them: the
+    # identity must not be remembered there (it is kept with the request)
+    with app.app_context(), app.test_client() as client:
+        eidgate_login(client, "/account", person="ftn-vaino")
+        assert client.get("/").get_data(as_text=True) == "public, Väinö Tunnistus"
+        assert client.post("/eidgate/logout").status_code == 303
+        assert client.get("/").get_data(as_text=True) == "public, anonymous"
+        response = client.get("/account", headers={"Accept": "text/html"})
+        assert response.status_code == 303
+
+
+def test_a_malformed_foreign_cookie_keeps_the_session(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        eidgate_login(client, "/account", person="ftn-vaino")
+        session = client.get_cookie("eidgate_session")
+        assert session is not None
+        header = f'prefs={{"a": 1}}; eidgate_session={session.value}; x="y'
+        response = client.get("/account", headers={"Cookie": header})
+        assert response.get_data(as_text=True) == "account of Väinö Tunnistus via ftn"
