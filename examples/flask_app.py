@@ -34,10 +34,18 @@ def home() -> str:
         '<p><a href="/account">My account</a> (requires an eID login)</p>'))
 
 
+def _show(value: object) -> str:
+    if isinstance(value, dict):  # national_id, address
+        if "value" in value:
+            return f"{value['value']} ({value['country']}, {value['type']})"
+        return value.get("formatted") or ", ".join(str(v) for v in value.values() if v)
+    return str(value)
+
+
 @app.get("/account")
 @login_required
 def account() -> str:
-    rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(str(v))}</td></tr>"
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(_show(v))}</td></tr>"
                    for k, v in current_identity.to_dict().items()
                    if k not in ("claims", "warnings") and v not in (None, False))
     return _PAGE.format(title="My account", body=(
