@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
-from . import _rp_pages as pages
+from . import _rp_pages as _pages
 from ._authorize import add_query
 from ._config import Config, is_local_url
 from ._errors import CallbackError, ProviderError
@@ -164,7 +164,7 @@ class Gate:
     def __init__(self, config: Config, rp: RelyingParty, *,
                  evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
                  strings: Mapping[str, str] | None = None,
-                 sessions: SessionStore | None = None) -> None:
+                 sessions: SessionStore | None = None, pages: Any = None) -> None:
         self.config = config
         self.rp = rp
         self.evidence = evidence
@@ -172,7 +172,9 @@ class Gate:
         self.sessions: SessionStore = sessions or SessionCodec(
             config.secret_keys, config.session_max_age, now=now)
         self.pending = PendingCodec(config.secret_keys, config.login_timeout)
-        self.strings = {**pages.STRINGS, **(strings or {})}
+        self.strings = {**_pages.STRINGS, **(strings or {})}
+        # any object with picker / error / unavailable / logged_out (see _rp_pages)
+        self.pages: Any = pages or _pages
         secure = "" if config.base_url.startswith("http://") and is_local_url(
             config.base_url) else "; Secure"
         self._attrs = f"; Path=/; HttpOnly; SameSite=Lax{secure}"
@@ -254,19 +256,19 @@ class Gate:
                 return self._logout(request)
         except CallbackError as exc:
             log.info("eidgate: callback refused (%s)", exc.error)
-            return self._page(400, pages.error(self.strings, exc.description,
+            return self._page(400, self.pages.error(self.strings, exc.description,
                                                self.prefix + "/"))
         except ProviderError as exc:
             log.warning("eidgate: provider failure (%s)", exc.error)
-            return self._page(502, pages.unavailable(self.strings, self.prefix + "/"))
+            return self._page(502, self.pages.unavailable(self.strings, self.prefix + "/"))
         if route == "/logged-out":
-            return self._page(200, pages.logged_out(self.strings))
+            return self._page(200, self.pages.logged_out(self.strings))
         if route == "/jwks.json":
             return WebResponse(200, json.dumps(self.config.jwks()).encode(),
                                "application/jwk-set+json")
         if route == "/":
             return self._picker(request)
-        return self._page(404, pages.error(self.strings, self.strings["not_found"], "/"))
+        return self._page(404, self.pages.error(self.strings, self.strings["not_found"], "/"))
 
     def _page(self, status: int, html: str, cookies: list[str] | None = None) -> WebResponse:
         return WebResponse(status, html.encode(), cookies=cookies or [])
@@ -280,13 +282,13 @@ class Gate:
         links = [(self.config.providers[p].label,
                   f"{self.prefix}/login?{urlencode({'provider': p, **extra})}")
                  for p in wanted]
-        return self._page(200, pages.picker(self.strings, links))
+        return self._page(200, self.pages.picker(self.strings, links))
 
     def _login(self, request: WebRequest) -> WebSteps:
         params = request.params
         name = params.get("provider") or self.config.default_provider
         if name not in self.config.providers:
-            return self._page(400, pages.error(self.strings, self.strings["unknown_provider"],
+            return self._page(400, self.pages.error(self.strings, self.strings["unknown_provider"],
                                                self.prefix + "/"))
         conf = self.config.providers[name]
         loa = params.get("loa")
@@ -309,18 +311,18 @@ class Gate:
             result: LoginResult = yield from self.rp.complete(request.query, pending)
         except CallbackError as exc:
             log.info("eidgate: callback refused (%s)", exc.error)
-            return self._page(400, pages.error(self.strings, exc.description,
+            return self._page(400, self.pages.error(self.strings, exc.description,
                                                self.prefix + "/"), used)
         except ProviderError as exc:
             log.warning("eidgate: provider failure (%s)", exc.error)
-            return self._page(502, pages.unavailable(self.strings, self.prefix + "/"), used)
+            return self._page(502, self.pages.unavailable(self.strings, self.prefix + "/"), used)
         if not result.accepted or result.identity is None:
             log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
                      result.error)
             again = urlencode({"provider": result.provider, "next": result.next_url})
             retry = f"{self.prefix}/login?{again}"
             key = "canceled" if result.status == "canceled" else "rejected"
-            return self._page(401, pages.error(self.strings, self.strings[key], retry), used)
+            return self._page(401, self.pages.error(self.strings, self.strings[key], retry), used)
         if self.evidence is not None:
             self.evidence.store(archive_name(result), evidence_archive(result))
         # a new session value on every login (session fixation)

@@ -63,19 +63,19 @@ class EidGateMiddleware:
     def __init__(self, app: ASGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
                  *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
                  loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None) -> None:
+                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
         self.app = app
         self.config = config if isinstance(config, Config) else load_config(config)
         self.protect = tuple(protect)
         self.providers = list(providers) if providers else None
         self.loa = loa
-        self._options = (evidence, strings)
+        self._options = (evidence, strings, pages)
         self._open()
 
     def _open(self) -> None:
         self.client = AsyncClient(self.config, evidence=self._options[0])
         self.gate = Gate(self.config, self.client.rp, evidence=self.client.evidence,
-                         strings=self._options[1])
+                         strings=self._options[1], pages=self._options[2])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

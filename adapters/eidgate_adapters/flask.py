@@ -34,19 +34,24 @@ class EidGate:
 
     def __init__(self, app: Flask | None = None, config: str | os.PathLike[str] | Config
                  = "eidgate.toml", *, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None) -> None:
+                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
         self.client: Client | None = None
         self.gate: Gate | None = None
         if app is not None:
-            self.init_app(app, config, evidence=evidence, strings=strings)
+            self.init_app(app, config, evidence=evidence, strings=strings, pages=pages)
 
     def init_app(self, app: Flask, config: str | os.PathLike[str] | Config = "eidgate.toml",
                  *, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None) -> None:
-        """Load the config, register the routes under ``route_prefix``."""
+                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
+        """Load the config, register the routes under ``route_prefix``.
+
+        ``strings`` rewords or translates the built-in pages; ``pages`` replaces them (any
+        object with ``picker``, ``error``, ``unavailable``, ``logged_out``: see
+        ``eidgate._rp_pages``)."""
         conf = config if isinstance(config, Config) else load_config(config)
         self.client = Client(conf, evidence=evidence)
-        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings)
+        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
+                         pages=pages)
         app.extensions["eidgate"] = self
         methods = ["GET", "HEAD", "POST"]
         app.add_url_rule(conf.route_prefix, "eidgate", self._route, methods=methods)

@@ -34,11 +34,12 @@ class EidGateMiddleware:
     def __init__(self, app: WSGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
                  *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
                  loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None) -> None:
+                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
         conf = config if isinstance(config, Config) else load_config(config)
         self.app = app
         self.client = Client(conf, evidence=evidence)
-        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings)
+        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
+                         pages=pages)
         self.protect = tuple(protect)
         self.providers = list(providers) if providers else None
         self.loa = loa

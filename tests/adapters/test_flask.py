@@ -183,3 +183,39 @@ def test_a_malformed_foreign_cookie_keeps_the_session(
         header = f'prefs={{"a": 1}}; eidgate_session={session.value}; x="y'
         response = client.get("/account", headers={"Cookie": header})
         assert response.get_data(as_text=True) == "account of Väinö Tunnistus via ftn"
+
+
+def test_pages_can_be_reworded_or_replaced(eidgate_sandbox: RunningSandbox,
+                                           tmp_path: Path) -> None:
+    from collections.abc import Iterable as Iter
+
+    from eidgate import _rp_pages
+
+    class MyPages:
+        """Our own markup for the picker; the other pages stay eidgate's."""
+
+        error = staticmethod(_rp_pages.error)
+        unavailable = staticmethod(_rp_pages.unavailable)
+        logged_out = staticmethod(_rp_pages.logged_out)
+
+        @staticmethod
+        def picker(strings: Any, links: Iter[tuple[str, str]]) -> str:
+            return "<main id=mine>" + "".join(f"[{label}]" for label, _ in links) + "</main>"
+
+    config = tmp_path / "eidgate.toml"
+    config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
+                      'secret_key = "pages-test-secret-0123456789abcdef"\n\n'
+                      + eidgate_sandbox.toml(), encoding="utf-8")
+    danish = flask.Flask("danish")
+    EidGate(danish, config=str(config), strings={"lang": "da", "picker_title": "Log ind"})
+    mine = flask.Flask("mine")
+    EidGate(mine, config=str(config), pages=MyPages())
+    with danish.test_client() as client:
+        page = client.get("/eidgate/").get_data(as_text=True)
+        assert '<html lang="da">' in page
+        assert "<h1>Log ind</h1>" in page
+    with mine.test_client() as client:
+        assert client.get("/eidgate/").get_data(as_text=True) == (
+            "<main id=mine>[eidgate sandbox]</main>")
+        assert "You are logged out" in client.get("/eidgate/logged-out").get_data(
+            as_text=True)
