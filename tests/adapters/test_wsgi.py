@@ -94,3 +94,24 @@ def test_a_foreign_json_cookie_does_not_log_the_person_out(
     assert page.status_code == 200
     assert "Aino" in page.get_data(as_text=True)
     app.close()
+
+
+def test_bottle_behind_the_middleware(eidgate_sandbox: RunningSandbox,
+                                      eidgate_login: Callable[..., Any],
+                                      tmp_path: Path) -> None:
+    import bottle
+
+    app = bottle.Bottle()
+
+    @app.get("/account/me")
+    def me() -> str:
+        identity = get_identity(bottle.request.environ)
+        return f"bottle: {identity.full_name if identity else None} ({identity and identity.loa})"
+
+    wrapped = EidGateMiddleware(app, config=config_file(eidgate_sandbox, tmp_path),
+                                protect=["/account/*"], loa="substantial")
+    client = WerkzeugClient(wrapped)
+    page = eidgate_login(client, "/account/me", person="smartid-mariliis")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True) == "bottle: Mari-Liis Näidis (substantial)"
+    wrapped.close()
