@@ -8,7 +8,7 @@ driver run exactly the same code path.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -61,8 +61,6 @@ class HttpResponse:
         """The media type without parameters, lower-case (``application/jwt``)."""
         return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
-
-Flow = Generator[HttpRequest, HttpResponse, Any]
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -247,20 +247,16 @@ class Gate:
     def handle(self, request: WebRequest) -> WebSteps:
         """Answer a request under ``route_prefix``; a generator returning the response."""
         route = request.path[len(self.prefix):] or "/"
+        if route == "/callback" and request.method in ("GET", "HEAD"):
+            return (yield from self._callback(request))  # turns its own errors into pages
         try:
             if route == "/login" and request.method in ("GET", "HEAD"):
                 return (yield from self._login(request))
-            if route == "/callback" and request.method in ("GET", "HEAD"):
-                return (yield from self._callback(request))
-            if route == "/logout" and request.method == "POST":
-                return self._logout(request)
-        except CallbackError as exc:
-            log.info("eidgate: callback refused (%s)", exc.error)
-            return self._page(400, self.pages.error(self.strings, exc.description,
-                                               self.prefix + "/"))
-        except ProviderError as exc:
+        except ProviderError as exc:  # discovery or PAR failed
             log.warning("eidgate: provider failure (%s)", exc.error)
             return self._page(502, self.pages.unavailable(self.strings, self.prefix + "/"))
+        if route == "/logout" and request.method == "POST":
+            return self._logout(request)
         if route == "/logged-out":
             return self._page(200, self.pages.logged_out(self.strings))
         if route == "/jwks.json":
