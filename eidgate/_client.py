@@ -20,7 +20,7 @@ import httpx
 from ._authorize import LoginRedirect, PendingLogin, PendingLogins
 from ._config import Config
 from ._errors import EidGateError, ProviderError, ProviderUnavailable
-from ._evidence import DirectorySink, EvidenceSink, archive_name, evidence_archive
+from ._evidence import DirectorySink, EvidenceSink, keep_evidence
 from ._flow import LoginResult, RelyingParty, Steps
 from ._http import HttpRequest, HttpResponse
 
@@ -92,11 +92,6 @@ class _Driver:
         return {"follow_redirects": False, "timeout": self.config.http_timeout,
                 "limits": _LIMITS, "headers": {"User-Agent": _USER_AGENT}}
 
-    def _evidence(self, result: LoginResult) -> tuple[EvidenceSink, str, bytes] | None:
-        if self.evidence is None or not result.accepted:
-            return None
-        return self.evidence, archive_name(result), evidence_archive(result)
-
     @property
     def fetches(self) -> int:
         """Discovery and JWKS requests made so far (all providers)."""
@@ -143,8 +138,7 @@ class Client(_Driver):
         the result is returned (no evidence, no login).
         """
         result: LoginResult = self.run(self.rp.complete(params, pending))
-        if (keep := self._evidence(result)) is not None:
-            keep[0].store(keep[1], keep[2])
+        keep_evidence(self.evidence, result)
         return result
 
     def warm_up(self, provider: str | None = None) -> None:
@@ -221,8 +215,8 @@ class AsyncClient(_Driver):
         worker thread) before the result is returned.
         """
         result: LoginResult = await self.run(self.rp.complete(params, pending))
-        if (keep := self._evidence(result)) is not None:
-            await anyio.to_thread.run_sync(keep[0].store, keep[1], keep[2])
+        if self.evidence is not None and result.accepted:
+            await anyio.to_thread.run_sync(keep_evidence, self.evidence, result)
         return result
 
     async def warm_up(self, provider: str | None = None) -> None:

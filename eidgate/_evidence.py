@@ -50,6 +50,12 @@ def archive_name(result: LoginResult, now: float | None = None) -> str:
     return f"{stamp}-{result.provider}-{secrets.token_hex(6)}.zip"
 
 
+def keep_evidence(sink: EvidenceSink | None, result: LoginResult) -> None:
+    """Store the archive of an accepted login in ``sink`` (nothing without a sink)."""
+    if sink is not None and result.accepted:
+        sink.store(archive_name(result), evidence_archive(result))
+
+
 class DirectorySink:
     """Writes each archive as a file in ``directory``, readable by the owner only."""
 

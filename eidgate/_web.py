@@ -33,7 +33,7 @@ from . import _rp_pages as _pages
 from ._authorize import add_query
 from ._config import Config, is_local_url
 from ._errors import CallbackError, ProviderError
-from ._evidence import EvidenceSink, archive_name, evidence_archive
+from ._evidence import EvidenceSink, keep_evidence
 from ._flow import LoginResult, RelyingParty
 from ._http import HttpRequest, HttpResponse
 from ._identity import Identity
@@ -319,8 +319,7 @@ class Gate:
             retry = f"{self.prefix}/login?{again}"
             key = "canceled" if result.status == "canceled" else "rejected"
             return self._page(401, self.pages.error(self.strings, self.strings[key], retry), used)
-        if self.evidence is not None:
-            self.evidence.store(archive_name(result), evidence_archive(result))
+        keep_evidence(self.evidence, result)
         # a new session value on every login (session fixation)
         session = self.sessions.save(result.identity)
         log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
