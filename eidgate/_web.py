@@ -108,6 +108,11 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def route_providers(provider: str | None, providers: Iterable[str] | None) -> list[str] | None:
+    """The providers a ``login_required(provider=..., providers=[...])`` route allows."""
+    return [provider] if provider else list(providers) if providers else None
+
+
 def parse_cookies(header: str) -> dict[str, str]:
     """The cookies of a ``Cookie`` header, read pair by pair.
 
@@ -188,6 +193,10 @@ class Gate:
         """:meth:`identity` from the session cookie's value (an adapter's hot path)."""
         found = self.sessions.load(value)
         return found[0] if found else None
+
+    def cookie_identity(self, cookie_header: str) -> Identity | None:
+        """:meth:`identity` from a raw ``Cookie`` header, without building a request."""
+        return self.session_identity(parse_cookies(cookie_header).get(SESSION_COOKIE))
 
     def _cookie(self, name: str, value: str, max_age: int) -> str:
         return f"{name}={value}; Max-Age={max_age}{self._attrs}"

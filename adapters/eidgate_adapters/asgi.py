@@ -25,7 +25,7 @@ from typing import Any, TypeVar, cast
 
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
-from eidgate._web import Gate, WebRequest, WebResponse, wrap_view
+from eidgate._web import Gate, WebRequest, WebResponse, route_providers, wrap_view
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -82,15 +82,18 @@ class EidGateMiddleware:
             return await self._lifespan(scope, receive, send)
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        request = _request(scope)
-        if scope["type"] == "http" and self.gate.owns(request.path):
-            return await _answer(await self.client.run(self.gate.handle(request)), send)
-        identity = self.gate.identity(request)
+        path = scope["path"]
+        if scope["type"] == "http" and self.gate.owns(path):
+            return await _answer(await self.client.run(self.gate.handle(_request(scope))), send)
+        # the hot path reads only the Cookie header; a full request is built to refuse
+        cookies = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
+        identity = self.gate.cookie_identity(cookies)
         scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
                       "auth": EidAuth(identity)})
-        if request.method != "OPTIONS" and any(fnmatchcase(request.path, p)
-                                               for p in self.protect):
-            refused = self.gate.guard(request, identity, providers=self.providers,
+        if scope.get("method") != "OPTIONS" and any(
+                fnmatchcase(path, p) for p in self.protect) and not self.gate.allows(
+                identity, providers=self.providers, loa=self.loa):
+            refused = self.gate.guard(_request(scope), identity, providers=self.providers,
                                       loa=self.loa)
             if refused is not None and scope["type"] == "websocket":
                 return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
@@ -144,7 +147,10 @@ def _guard(request: Any, allowed: list[str] | None, loa: str | None) -> WebRespo
     gate = scope.get(_GATE_KEY)
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware to guard endpoints")
-    return gate.guard(_request(scope), get_identity(scope), providers=allowed, loa=loa)
+    identity = get_identity(scope)
+    if gate.allows(identity, providers=allowed, loa=loa):
+        return None  # no request built on the allowed path
+    return gate.guard(_request(scope), identity, providers=allowed, loa=loa)
 
 
 def login_required(endpoint: F | None = None, *, provider: str | None = None,
@@ -154,7 +160,7 @@ def login_required(endpoint: F | None = None, *, provider: str | None = None,
     For Starlette and FastAPI endpoints, sync or async, that take the ``request``; when it
     refuses, the endpoint returns the gate's answer as a Starlette ``Response``.
     """
-    allowed = [provider] if provider else list(providers) if providers else None
+    allowed = route_providers(provider, providers)
 
     def decorate(func: F) -> F:
         def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -186,7 +192,7 @@ def identity_required(*, provider: str | None = None, providers: Iterable[str] |
     """
     from fastapi import HTTPException, Request
 
-    allowed = [provider] if provider else list(providers) if providers else None
+    allowed = route_providers(provider, providers)
 
     def dependency(request: Request) -> Identity:
         web = _guard(request, allowed, loa)

@@ -23,8 +23,7 @@ from werkzeug.local import LocalProxy
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
-from eidgate._session import SESSION_COOKIE
-from eidgate._web import Gate, WebRequest, WebResponse, parse_cookies, wrap_view
+from eidgate._web import Gate, WebRequest, WebResponse, parse_cookies, route_providers, wrap_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -101,8 +100,7 @@ _IDENTITY = "eidgate.flask.identity"
 def _identity(req: Request, gate: Gate | None = None) -> Identity | None:
     environ = req.environ
     if _IDENTITY not in environ:
-        environ[_IDENTITY] = (gate or _gate()).session_identity(
-            _cookies(req).get(SESSION_COOKIE))
+        environ[_IDENTITY] = (gate or _gate()).cookie_identity(environ.get("HTTP_COOKIE", ""))
     return cast(Identity | None, environ[_IDENTITY])
 
 
@@ -121,7 +119,7 @@ def login_required(view: F | None = None, *, provider: str | None = None,
 
     Works on sync and async views; ``OPTIONS`` requests pass (CORS preflight).
     """
-    allowed = [provider] if provider else list(providers) if providers else None
+    allowed = route_providers(provider, providers)
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
         req = _this_request()

@@ -46,16 +46,19 @@ class EidGateMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
-        request = _request(environ)
-        if self.gate.owns(request.path):
-            return _answer(self.client.run(self.gate.handle(request)), start_response)
-        identity = self.gate.identity(request)
+        path = _path(environ)
+        if self.gate.owns(path):
+            return _answer(self.client.run(self.gate.handle(_request(environ))),
+                           start_response)
+        # the hot path reads only the Cookie header; a full request is built to refuse
+        identity = self.gate.cookie_identity(environ.get("HTTP_COOKIE", ""))
         environ[ENVIRON_KEY] = identity
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
-        if request.method != "OPTIONS" and any(fnmatchcase(request.path, p)
-                                               for p in self.protect):
-            refused = self.gate.guard(request, identity, providers=self.providers,
+        if environ.get("REQUEST_METHOD") != "OPTIONS" and any(
+                fnmatchcase(path, p) for p in self.protect) and not self.gate.allows(
+                identity, providers=self.providers, loa=self.loa):
+            refused = self.gate.guard(_request(environ), identity, providers=self.providers,
                                       loa=self.loa)
             if refused is not None:
                 return _answer(refused, start_response)
@@ -76,10 +79,13 @@ def _request(environ: Mapping[str, Any]) -> WebRequest:
     # PEP 3333: header values and PATH_INFO arrive as latin-1 "native strings"
     headers = [(k[5:].replace("_", "-"), str(v)) for k, v in environ.items()
                if k.startswith("HTTP_")]
-    path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-    return WebRequest.from_headers(environ.get("REQUEST_METHOD", "GET"),
-                                   environ.get("SCRIPT_NAME", "") + path,
+    return WebRequest.from_headers(environ.get("REQUEST_METHOD", "GET"), _path(environ),
                                    environ.get("QUERY_STRING", ""), headers)
+
+
+def _path(environ: Mapping[str, Any]) -> str:
+    path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", "replace")
+    return str(environ.get("SCRIPT_NAME", "")) + path
 
 
 def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
