@@ -67,7 +67,7 @@ class SessionCodec:
         self.now = now
         self._cache: dict[str, tuple[float, Identity, dict[str, Any]]] = {}
 
-    def encode(self, identity: Identity, **extra: Any) -> str:
+    def save(self, identity: Identity, **extra: Any) -> str:
         """The cookie value for ``identity`` (plus ``extra`` session fields, e.g. ``sid``)."""
         issued = int(self.now())
         payload = {"v": 1, "iat": issued, "exp": issued + self.max_age,
@@ -81,20 +81,12 @@ class SessionCodec:
                                f"drop cookies over 4 KB", error="session_too_large")
         return value
 
-    def save(self, identity: Identity, **fields: Any) -> str:
-        """:class:`SessionStore` API: see :meth:`encode`."""
-        return self.encode(identity, **fields)
-
-    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        """:class:`SessionStore` API: see :meth:`decode`."""
-        return self.decode(value)
-
     def delete(self, value: str | None) -> None:
         """Nothing to do server-side: logout drops the cookie (and the decode cache)."""
         if value:
             self._cache.pop(value, None)
 
-    def decode(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
         """The identity and session fields, or None (absent, tampered, expired, old key)."""
         if not value or len(value) > MAX_COOKIE_BYTES:
             return None
