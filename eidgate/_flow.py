@@ -50,6 +50,7 @@ Status = Literal["accepted", "rejected", "canceled"]
 Steps = Generator[HttpRequest, HttpResponse, Any]
 _MAX_CALLBACK_QUERY = 16 * 1024
 _MAX_DESCRIPTION = 512
+_MAX_REQUEST_URI = 2048
 # OIDC Core 2 / 3.1.3.7: claims about the authentication itself, as the signed ID token says.
 _ID_TOKEN_ONLY = ("iss", "aud", "azp", "exp", "iat", "nbf", "nonce", "auth_time", "acr", "amr",
                   "at_hash", "c_hash", "sid", "jti")
@@ -98,7 +99,10 @@ def merge_claims(id_token: Mapping[str, Any], userinfo: Mapping[str, Any] | None
     """ID token claims overlaid with userinfo claims (userinfo wins for claims about the
     person), except the ID token's protocol claims, which only the signed ID token may set.
     """
-    merged = {**id_token, **(userinfo or {})}
+    # OIDC Core 2 / 5.3.2: a protocol claim only the userinfo response has (say a higher
+    # acr or a fresh auth_time) is not the ID token's word: it is dropped, not merged.
+    merged = {**id_token, **{k: v for k, v in (userinfo or {}).items()
+                             if k not in _ID_TOKEN_ONLY}}
     merged.update({k: id_token[k] for k in _ID_TOKEN_ONLY if k in id_token})
     return merged
 
@@ -184,8 +188,11 @@ class RelyingParty:
         expect_ok(response, "pushed authorization request", (200, 201))
         body = json_object(response, "pushed authorization request")
         request_uri = body.get("request_uri")
-        if not isinstance(request_uri, str) or not request_uri:
-            raise ProviderError("pushed authorization request: no request_uri in the response")
+        # RFC 9126 2.2: a string (URN or URL) that goes into the browser's URL: bounded.
+        if not isinstance(request_uri, str) or not _VSCHAR.fullmatch(request_uri) or len(
+                request_uri) > _MAX_REQUEST_URI:
+            raise ProviderError("pushed authorization request: no usable request_uri in the "
+                                "response")
         return {"client_id": conf.client_id, "request_uri": request_uri}
 
     def complete(self, params: Mapping[str, str] | str,
@@ -197,6 +204,11 @@ class RelyingParty:
         """
         if isinstance(params, str):
             params = parse_callback(params)
+        # RFC 6749 4.1.2 / 4.1.2.1: each parameter is one string (a framework's multi-dict
+        # handed over with lists must be refused, not crash or reach the token endpoint).
+        for name in ("state", "code", "iss", "error", "error_description"):
+            if name in params and not isinstance(params[name], str):
+                raise CallbackError(f"callback parameter {name!r} is not a single value")
         state = params.get("state")
         if not state:
             raise CallbackError("callback has no state parameter")
@@ -258,10 +270,14 @@ class RelyingParty:
         status: Status = "canceled" if any(p in text for p in conf.cancel_patterns) else \
             "rejected"
         # The description is text from the browser's query string: bounded, never trusted.
+        # RFC 6749 4.1.2.1 allows only printable ASCII; we keep printable Unicode (brokers
+        # localise it) but drop controls, CR/LF, bidi overrides and line separators.
+        kept = None if description is None else "".join(
+            ch for ch in description[:4 * _MAX_DESCRIPTION] if ch.isprintable()
+        )[:_MAX_DESCRIPTION]
         return LoginResult(status, conf.name, conf.issuer, login.next_url,
                            error=error if _ERROR_CODE.fullmatch(error) else "invalid_error",
-                           error_description=None if description is None else
-                           description[:_MAX_DESCRIPTION])
+                           error_description=kept)
 
     def _exchange(self, conf: ProviderConfig, endpoint: str, login: PendingLogin, code: str,
                   now: float) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
@@ -284,6 +300,12 @@ class RelyingParty:
                                      provider_error=name)
         expect_ok(response, "token endpoint")
         tokens = json_object(response, "token endpoint")
+        if "error" in tokens:  # RFC 6749 5.2: an error member means failure, even with 200
+            code_name = tokens["error"]
+            name = code_name if isinstance(code_name, str) and _ERROR_CODE.fullmatch(
+                code_name) else None
+            raise TokenEndpointError(f"token endpoint answered HTTP 200 with an error "
+                                     f"({name or 'unnamed'})", provider_error=name)
         # OIDC Core 3.1.3.3: access_token, token_type Bearer, and an id_token.
         for name in ("access_token", "id_token", "token_type"):
             if not isinstance(tokens.get(name), str) or not tokens[name]:

@@ -8,6 +8,7 @@ driver run exactly the same code path.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,14 +64,38 @@ class HttpResponse:
 
 
 
-def parse_json(data: bytes | str) -> Any:
-    """``json.loads`` that fails only with ``ValueError``.
+def _no_constant(name: str) -> Any:
+    # RFC 8259 6: NaN and Infinity are not JSON numbers (Python accepts them by default;
+    # an `exp` of Infinity or NaN would never expire).
+    raise ValueError(f"{name} is not a JSON number")
 
-    A body of a few hundred thousand nested brackets makes ``json.loads`` raise
-    ``RecursionError``; from a hostile provider that must be a clean error, not a traceback.
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # RFC 8259 6: 1e309 is out of range, not infinity
+        raise ValueError("JSON number out of range")
+    return value
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    # RFC 7515 5.2 / RFC 7519 4 / RFC 8259 4: names must be unique; we reject duplicates
+    # rather than keep the last, so no other parser can read another value than we did.
+    if len(result) != len(pairs):
+        raise ValueError("JSON object has duplicate member names")
+    return result
+
+
+def parse_json(data: bytes | str) -> Any:
+    """Strict ``json.loads`` that fails only with ``ValueError``.
+
+    Refuses ``NaN`` / ``Infinity`` / out-of-range numbers and duplicate member names. A body
+    of a few hundred thousand nested brackets makes ``json.loads`` raise ``RecursionError``;
+    from a hostile provider that must be a clean error, not a traceback.
     """
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite,
+                          object_pairs_hook=_unique)
     except RecursionError as exc:
         raise ValueError("JSON nested too deeply") from exc
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError, PyJWTError
@@ -44,6 +46,29 @@ _KEY_TYPE_FOR_ALG: dict[str, tuple[str, frozenset[str | None]]] = {
 _MIN_RSA_BITS = 2048  # RFC 7518 3.3: 2048 or larger
 _MAX_RSA_BITS = 8192  # larger keys only serve to make each verification slow
 _MAX_KEYS = 100  # a JWKS is a handful of keys; more is a provider bug or an attack
+_MAX_URL = 2048
+_URL_CHARS = re.compile(r"[\x21-\x7e]+")  # RFC 3986 2: printable ASCII, no space
+
+
+def _usable_url(value: str, allow_http: bool) -> bool:
+    """An endpoint URL we may send a request (or the browser) to.
+
+    Discovery 3 / RFC 8414 2: endpoints are https URLs. Plain http only for a loop-back
+    issuer's loop-back endpoints (the sandbox): never the client secret or a code in clear
+    to another host. RFC 3986: ASCII without spaces or controls; a host; no ``user:pw@``
+    (a phishing trick); RFC 6749 3.1 / 3.2: no fragment.
+    """
+    if len(value) > _MAX_URL or not _URL_CHARS.fullmatch(value):
+        return False
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a bad IPv6 literal or a port out of range
+        return False
+    scheme_ok = parts.scheme == "https" or (
+        parts.scheme == "http" and allow_http and is_local_url(value))
+    return (scheme_ok and port_ok and bool(parts.hostname) and "@" not in parts.netloc
+            and "#" not in value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +92,7 @@ class ProviderMetadata:
         # Discovery 4.3: the issuer MUST be identical to the one used to fetch the document.
         if doc.get("issuer") != expected_issuer:
             raise DiscoveryError(
-                f"discovery document names issuer {doc.get('issuer')!r}, expected "
+                f"discovery document names issuer {str(doc.get('issuer'))[:200]!r}, expected "
                 f"{expected_issuer!r} exactly (a provider may only speak for itself)")
         allow_http = is_local_url(expected_issuer)
 
@@ -75,9 +100,9 @@ class ProviderMetadata:
             value = doc.get(name)
             if value is None and not required:
                 return None
-            if not isinstance(value, str) or not (
-                    value.startswith("https://") or (allow_http and value.startswith("http://"))):
-                raise DiscoveryError(f"discovery document: {name} must be an https URL")
+            if not isinstance(value, str) or not _usable_url(value, allow_http):
+                raise DiscoveryError(f"discovery document: {name} must be an absolute https "
+                                     "URL with a host, and no credentials or fragment")
             return value
 
         # Discovery 3: these three are REQUIRED for a code-flow provider.
@@ -130,9 +155,10 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
     for entry in entries[:_MAX_KEYS]:
         if not isinstance(entry, dict):
             continue
-        # RFC 7517 4.2/4.3: keys meant for encryption only are not signature keys.
-        if entry.get("use", "sig") != "sig" or (
-                isinstance(entry.get("key_ops"), list) and "verify" not in entry["key_ops"]):
+        # RFC 7517 4.2/4.3: keys meant for encryption only are not signature keys; a
+        # malformed use / key_ops (not a string / not a list) makes the key unusable.
+        ops = entry.get("key_ops", ["verify"])
+        if entry.get("use", "sig") != "sig" or not isinstance(ops, list) or "verify" not in ops:
             continue
         kty = entry.get("kty")
         parser: Any = {"RSA": RSAAlgorithm, "EC": ECAlgorithm, "OKP": OKPAlgorithm}.get(str(kty))

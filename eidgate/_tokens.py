@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,10 +19,17 @@ def _number(claims: Mapping[str, Any], name: str, required: bool) -> float | Non
         if required:
             raise InvalidTokenError(f"ID token has no {name!r} claim")
         return None
-    # RFC 7519 2: NumericDate is a JSON number (a bool is not one).
+    # RFC 7519 2: NumericDate is a finite JSON number (a bool is not one; an int of 400
+    # digits overflows a float, and NaN / infinity never compare as expired).
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidTokenError(f"ID token {name!r} is not a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise InvalidTokenError(f"ID token {name!r} is not a finite number")
+    return number
 
 
 def check_subject(claims: Mapping[str, Any], what: str) -> str:
