@@ -1,14 +1,27 @@
 """The relying party's own pages: provider picker, error, logged out.
 
-Small, accessible, neutral HTML; every value escaped. The words come from ``STRINGS``
-(English); pass ``strings={...}`` to the adapter to translate or reword them, or replace a
-page entirely in your framework.
+Small, accessible, neutral HTML; every value escaped. The words come from a table per
+language (``TRANSLATIONS``: English, Danish, German, Finnish, Norwegian Bokmål, Dutch,
+Swedish); the language of each page is negotiated from the browser's ``Accept-Language``
+(:func:`negotiate`) among the languages the app offers, English when none fits. Pass
+``strings={...}`` to the adapter to reword or add languages (:func:`language_tables`), or
+replace a page entirely in your framework (``pages=``).
+
+A page function gets the strings of one language (``s["lang"]`` is its tag) and only text:
+it escapes everything it puts on the page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
+from typing import TypeAlias
+
+#: ``strings=``: either one flat table (``{"picker_title": ...}``, the pre-i18n form) or
+#: one table per language tag (``{"fi": {...}, "sv": {...}}``).
+Strings: TypeAlias = Mapping[str, "str | Mapping[str, str]"]
 
 STRINGS: dict[str, str] = {
     "lang": "en",
@@ -17,6 +30,10 @@ STRINGS: dict[str, str] = {
     "error_title": "Login did not complete",
     "canceled": "The login was canceled. You can try again.",
     "rejected": "The login was not completed by the identity provider. You can try again.",
+    "invalid_callback": "This login could not be completed. Please start again.",
+    "login_expired": "The login took too long. Please start again.",
+    "details": "Details",
+    "provider_said": "Message from the identity provider: {detail}",
     "unavailable_title": "Identity provider unavailable",
     "unavailable": "We could not reach the identity provider. Please try again in a moment.",
     "try_again": "Try again",
@@ -26,13 +43,293 @@ STRINGS: dict[str, str] = {
     "not_found": "This page does not exist.",
     "unknown_provider": "This identity provider is not configured.",
 }
+
+# One complete table per language; a test holds every table to English's keys and
+# placeholders. Wording as a bank or public-sector site in that country writes it.
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    "en": STRINGS,
+    "da": {
+        "lang": "da",
+        "picker_title": "Log ind",
+        "picker_text": "Vælg, hvordan du vil identificere dig.",
+        "error_title": "Login blev ikke gennemført",
+        "canceled": "Login blev afbrudt. Du kan prøve igen.",
+        "rejected": "Login blev ikke gennemført hos identitetsudbyderen. Du kan prøve igen.",
+        "invalid_callback": "Login kunne ikke gennemføres. Start venligst forfra.",
+        "login_expired": "Login tog for lang tid. Start venligst forfra.",
+        "details": "Detaljer",
+        "provider_said": "Besked fra identitetsudbyderen: {detail}",
+        "unavailable_title": "Identitetsudbyderen er ikke tilgængelig",
+        "unavailable": "Vi kunne ikke få forbindelse til identitetsudbyderen. "
+                       "Prøv igen om lidt.",
+        "try_again": "Prøv igen",
+        "logged_out_title": "Du er logget ud",
+        "logged_out": "Du er nu logget ud.",
+        "home": "Tilbage til forsiden",
+        "not_found": "Siden findes ikke.",
+        "unknown_provider": "Denne identitetsudbyder er ikke sat op.",
+    },
+    "de": {
+        "lang": "de",
+        "picker_title": "Anmelden",
+        "picker_text": "Wählen Sie, wie Sie sich ausweisen möchten.",
+        "error_title": "Anmeldung nicht abgeschlossen",
+        "canceled": "Die Anmeldung wurde abgebrochen. Sie können es erneut versuchen.",
+        "rejected": "Die Anmeldung wurde vom Identitätsanbieter nicht abgeschlossen. "
+                    "Sie können es erneut versuchen.",
+        "invalid_callback": "Die Anmeldung konnte nicht abgeschlossen werden. "
+                            "Bitte beginnen Sie von vorn.",
+        "login_expired": "Die Anmeldung hat zu lange gedauert. Bitte beginnen Sie von vorn.",
+        "details": "Details",
+        "provider_said": "Meldung des Identitätsanbieters: {detail}",
+        "unavailable_title": "Identitätsanbieter nicht erreichbar",
+        "unavailable": "Der Identitätsanbieter ist gerade nicht erreichbar. "
+                       "Bitte versuchen Sie es in Kürze erneut.",
+        "try_again": "Erneut versuchen",
+        "logged_out_title": "Sie sind abgemeldet",
+        "logged_out": "Sie wurden abgemeldet.",
+        "home": "Zurück zur Startseite",
+        "not_found": "Diese Seite gibt es nicht.",
+        "unknown_provider": "Dieser Identitätsanbieter ist nicht eingerichtet.",
+    },
+    "fi": {
+        "lang": "fi",
+        "picker_title": "Tunnistaudu",
+        "picker_text": "Valitse tunnistustapa.",
+        "error_title": "Tunnistautuminen ei onnistunut",
+        "canceled": "Tunnistautuminen keskeytettiin. Voit yrittää uudelleen.",
+        "rejected": "Tunnistautumista ei saatu päätökseen tunnistuspalvelussa. "
+                    "Voit yrittää uudelleen.",
+        "invalid_callback": "Tunnistautumista ei voitu viedä loppuun. Aloita alusta.",
+        "login_expired": "Tunnistautuminen kesti liian kauan. Aloita alusta.",
+        "details": "Lisätiedot",
+        "provider_said": "Tunnistuspalvelun viesti: {detail}",
+        "unavailable_title": "Tunnistuspalvelu ei ole käytettävissä",
+        "unavailable": "Emme saaneet yhteyttä tunnistuspalveluun. "
+                       "Yritä hetken kuluttua uudelleen.",
+        "try_again": "Yritä uudelleen",
+        "logged_out_title": "Olet kirjautunut ulos",
+        "logged_out": "Uloskirjautuminen onnistui.",
+        "home": "Takaisin etusivulle",
+        "not_found": "Sivua ei löydy.",
+        "unknown_provider": "Tätä tunnistuspalvelua ei ole otettu käyttöön.",
+    },
+    "nb": {
+        "lang": "nb",
+        "picker_title": "Logg inn",
+        "picker_text": "Velg hvordan du vil identifisere deg.",
+        "error_title": "Innloggingen ble ikke fullført",
+        "canceled": "Innloggingen ble avbrutt. Du kan prøve igjen.",
+        "rejected": "Innloggingen ble ikke fullført hos identitetsleverandøren. "
+                    "Du kan prøve igjen.",
+        "invalid_callback": "Innloggingen kunne ikke fullføres. Start på nytt.",
+        "login_expired": "Innloggingen tok for lang tid. Start på nytt.",
+        "details": "Detaljer",
+        "provider_said": "Melding fra identitetsleverandøren: {detail}",
+        "unavailable_title": "Identitetsleverandøren er utilgjengelig",
+        "unavailable": "Vi fikk ikke kontakt med identitetsleverandøren. Prøv igjen om litt.",
+        "try_again": "Prøv igjen",
+        "logged_out_title": "Du er logget ut",
+        "logged_out": "Du er nå logget ut.",
+        "home": "Tilbake til forsiden",
+        "not_found": "Denne siden finnes ikke.",
+        "unknown_provider": "Denne identitetsleverandøren er ikke satt opp.",
+    },
+    "nl": {
+        "lang": "nl",
+        "picker_title": "Inloggen",
+        "picker_text": "Kies hoe u wilt inloggen.",
+        "error_title": "Inloggen is niet gelukt",
+        "canceled": "Het inloggen is geannuleerd. U kunt het opnieuw proberen.",
+        "rejected": "Het inloggen is niet afgerond bij de identiteitsaanbieder. "
+                    "U kunt het opnieuw proberen.",
+        "invalid_callback": "Het inloggen kon niet worden afgerond. Begin opnieuw.",
+        "login_expired": "Het inloggen duurde te lang. Begin opnieuw.",
+        "details": "Details",
+        "provider_said": "Bericht van de identiteitsaanbieder: {detail}",
+        "unavailable_title": "Identiteitsaanbieder niet bereikbaar",
+        "unavailable": "We konden de identiteitsaanbieder niet bereiken. "
+                       "Probeer het zo meteen opnieuw.",
+        "try_again": "Opnieuw proberen",
+        "logged_out_title": "U bent uitgelogd",
+        "logged_out": "U bent nu uitgelogd.",
+        "home": "Terug naar de startpagina",
+        "not_found": "Deze pagina bestaat niet.",
+        "unknown_provider": "Deze identiteitsaanbieder is niet ingesteld.",
+    },
+    "sv": {
+        "lang": "sv",
+        "picker_title": "Legitimera dig",
+        "picker_text": "Välj vilken e-legitimation du vill använda.",
+        "error_title": "Inloggningen slutfördes inte",
+        "canceled": "Inloggningen avbröts. Du kan försöka igen.",
+        "rejected": "Inloggningen slutfördes inte hos identitetsleverantören. "
+                    "Du kan försöka igen.",
+        "invalid_callback": "Inloggningen kunde inte slutföras. Börja om från början.",
+        "login_expired": "Inloggningen tog för lång tid. Börja om från början.",
+        "details": "Detaljer",
+        "provider_said": "Meddelande från identitetsleverantören: {detail}",
+        "unavailable_title": "Identitetsleverantören är inte tillgänglig",
+        "unavailable": "Vi fick ingen kontakt med identitetsleverantören. "
+                       "Försök igen om en stund.",
+        "try_again": "Försök igen",
+        "logged_out_title": "Du är utloggad",
+        "logged_out": "Du har loggats ut.",
+        "home": "Tillbaka till startsidan",
+        "not_found": "Sidan finns inte.",
+        "unknown_provider": "Den här identitetsleverantören är inte konfigurerad.",
+    },
+}
+
+#: Requests for these tags get the table named beside them: Norwegian (``no``) and Nynorsk
+#: (``nn``) readers get Bokmål rather than English.
+ALIASES: dict[str, str] = {"no": "nb", "nn": "nb"}
+
+_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")  # RFC 9110 12.4.2
+_MAX_RANGES = 32  # a browser sends a handful; more is not worth reading
+
+
+def parse_accept_language(header: str) -> list[tuple[str, float]]:
+    """The language ranges of an ``Accept-Language`` value, most wanted first.
+
+    RFC 9110 12.5.4: ``1#( language-range [ weight ] )``, ranges as in RFC 4647 2.1 (or
+    ``*``), weights ``;q=`` 0 to 1 with at most three decimals (12.4.2). Ranges are
+    lower-cased; equal weights keep the header's order (the sort is stable); a malformed
+    member is skipped rather than spoiling the others.
+    """
+    ranges: list[tuple[str, float]] = []
+    for member in header.split(",")[:_MAX_RANGES]:
+        tag, *params = (part.strip() for part in member.split(";"))
+        if tag != "*" and not _TAG.fullmatch(tag):
+            continue
+        weight: float | None = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":  # RFC 9110 12.4.2: "q" is case-insensitive
+                value = value.strip()
+                weight = float(value) if _QVALUE.fullmatch(value) else None
+        if weight is not None:
+            ranges.append((tag.lower(), weight))
+    ranges.sort(key=lambda r: -r[1])
+    return ranges
+
+
+def _lookup(language_range: str, offered: Sequence[str]) -> str | None:
+    """RFC 4647 3.4 lookup: ``de-CH-1996``, then ``de-ch``, then ``de``; aliases too."""
+    tag = language_range
+    while tag:
+        if tag in offered:
+            return tag
+        alias = ALIASES.get(tag)
+        if alias in offered:
+            return alias
+        tag = tag.rpartition("-")[0]
+    return None
+
+
+def match(header: str | None, offered: Sequence[str]) -> str | None:
+    """The language of ``offered`` (lower-case tags) ``Accept-Language`` asks for, or None.
+
+    The highest-weighted range that matches an offered language wins (``sv-SE`` matches
+    ``sv``, ``no`` and ``nn`` match ``nb``); ``*`` stands for any offered language not
+    refused with ``q=0`` (RFC 9110 12.5.4).
+    """
+    ranges = parse_accept_language(header or "")
+    refused = {_lookup(r, offered) for r, q in ranges if q == 0 and r != "*"}
+    for language_range, weight in ranges:
+        if weight == 0:
+            break
+        if language_range == "*":
+            found = next((o for o in offered if o not in refused), None)
+        else:
+            found = _lookup(language_range, offered)
+        if found is not None and found not in refused:
+            return found
+    return None
+
+
+def negotiate(header: str | None, offered: Sequence[str]) -> str:
+    """The language of ``offered`` to answer in: :func:`match`, else ``offered[0]``.
+
+    RFC 9110 12.5.4 lets a server disregard the field when nothing fits; a page in the
+    default language helps more than a 406.
+    """
+    if not header or len(offered) == 1:
+        return offered[0]
+    return match(header, offered) or offered[0]
+
+
+def language_tables(strings: Strings | None = None, languages: Iterable[str] | None = None
+                    ) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+    """The languages to offer (the fallback first) and the strings of each.
+
+    ``strings`` in one of two forms:
+
+    * per language, ``{"fi": {"picker_title": ...}, "is": {...}}``: rewords a built-in
+      table, or adds a language (missing keys in English);
+    * flat, ``{"picker_title": ...}`` (the form from before translations): rewords the
+      English table and serves that one table to everyone, as before, in the language its
+      ``"lang"`` key names (``en`` by default). There is nothing to negotiate then.
+
+    ``languages`` restricts and orders the offer: ``["fi", "sv", "en"]`` offers three,
+    Finnish when the browser asks for none of them; ``["fi"]`` pins Finnish. By default all
+    built-in and added languages, English first. Raises ``ValueError`` for a language with
+    no table and for ``languages`` with flat strings.
+    """
+    if isinstance(languages, str):  # one language: languages="fi" pins it
+        languages = [languages]
+    given = dict(strings or {})
+    flat = {k: v for k, v in given.items() if isinstance(v, str)}
+    if flat:
+        if len(flat) != len(given):
+            raise ValueError("strings: give one flat table or one table per language, "
+                             "not both")
+        if languages is not None:
+            raise ValueError("strings: with languages=, give the strings per language: "
+                             '{"fi": {"picker_title": ...}}')
+        table = {**STRINGS, **flat}
+        return (table["lang"].lower(),), {table["lang"].lower(): table}
+    tables = {tag: dict(table) for tag, table in TRANSLATIONS.items()}
+    for raw_tag, words in given.items():
+        tag = raw_tag.lower()
+        if not _TAG.fullmatch(tag) or not isinstance(words, Mapping):
+            raise ValueError(f"strings: {raw_tag!r} is not a language tag with a table")
+        tables[tag] = {**tables.get(tag, {**STRINGS, "lang": tag}), **words}
+    if languages is None:
+        offered = tuple(tables)
+    else:
+        wanted = [w.lower() for w in languages]
+        offered = tuple(dict.fromkeys(w if w in tables else ALIASES.get(w, w)
+                                      for w in wanted))
+        unknown = [w for w in offered if w not in tables]
+        if unknown or not offered:
+            raise ValueError(f"languages: no strings for {unknown or 'no language'}; "
+                             f"available: {', '.join(sorted(tables))}")
+    return offered, {tag: tables[tag] for tag in offered}
+
+
+def provider_text(text: str) -> str:
+    """Text a provider sent (``error_description``), fit to show: one line, no controls.
+
+    Control, format and separator characters become spaces (a right-to-left override could
+    disguise the rest); escaping is the page's job.
+    """
+    return " ".join("".join(" " if unicodedata.category(c)[0] in "CZ" else c
+                            for c in text).split())
+
+
 _STYLE = ("body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d1d1f}"
           "main{max-width:32rem;margin:3rem auto;background:#fff;padding:2rem;"
           "border-radius:8px;box-shadow:0 1px 3px #0002}h1{font-size:1.4rem;margin-top:0}"
+          # long Finnish and German compounds: break rather than overflow a narrow screen
+          "h1,p,li,details{overflow-wrap:break-word;hyphens:auto}"
           "ul{list-style:none;padding:0}li{margin:.5rem 0}a.choice{display:block;"
-          "box-sizing:border-box;padding:.8rem 1rem;border:1px solid #c9ccd1;"
-          "border-radius:6px;color:inherit;text-decoration:none}a.choice:hover,"
-          "a.choice:focus{border-color:#2456d3;outline:2px solid #2456d355}")
+          "box-sizing:border-box;padding:.8rem 1rem;border:1px solid #80858d;"
+          "border-radius:6px;color:inherit;text-decoration:none}a.choice:hover{"
+          "border-color:#2456d3}a:focus-visible{outline:3px solid #2456d3;outline-offset:2px}"
+          "details{color:#4a4f57;font-size:.9rem}summary{cursor:pointer}"
+          "@media (max-width:34rem){main{margin:0;border-radius:0;padding:1.25rem}}")
 
 
 def _page(s: Mapping[str, str], title: str, body: str) -> str:
@@ -50,11 +347,22 @@ def picker(s: Mapping[str, str], links: Iterable[tuple[str, str]]) -> str:
                  f'<p>{escape(s["picker_text"])}</p><ul>{items}</ul>')
 
 
-def error(s: Mapping[str, str], message: str, retry: str) -> str:
-    """A login that did not complete: what happened, and a way to try again."""
+def error(s: Mapping[str, str], message: str, retry: str, detail: str | None = None) -> str:
+    """A login that did not complete: what happened, and a way to try again.
+
+    ``detail`` is the provider's own text (untrusted, in a language we do not know): behind
+    a "Details" disclosure, escaped, isolated in ``<bdi>`` so that its writing direction
+    cannot disturb the sentence around it.
+    """
+    more = ""
+    if detail:
+        before, found, after = s["provider_said"].partition("{detail}")
+        text = (f"{escape(before)}<bdi>{escape(detail)}</bdi>{escape(after)}" if found
+                else f"{escape(before)} <bdi>{escape(detail)}</bdi>")
+        more = f'<details><summary>{escape(s["details"])}</summary><p>{text}</p></details>'
     return _page(s, s["error_title"], f'<h1>{escape(s["error_title"])}</h1>'
                  f'<p role="alert">{escape(message)}</p>'
-                 f'<p><a href="{escape(retry)}">{escape(s["try_again"])}</a></p>')
+                 f'<p><a href="{escape(retry)}">{escape(s["try_again"])}</a></p>{more}')
 
 
 def unavailable(s: Mapping[str, str], retry: str) -> str:

@@ -14,6 +14,10 @@ An adapter turns its framework's request into a :class:`WebRequest` and asks the
   step-up when the level or provider does not fit).
 
 ``gate.identity(request)`` reads the session cookie (cached per cookie value: the hot path).
+
+The gate's pages speak the language :meth:`Gate.language` negotiates from
+``Accept-Language`` among ``languages`` (``_rp_pages``); only a request that gets a page
+pays for it, never a protected route.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
 F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
+_LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,22 @@ def wrap_view(view: F, refuse: Callable[[tuple[Any, ...], dict[str, Any]], Any])
     return cast(F, sync_view)
 
 
+def _ui_locales(value: str | None) -> str | None:
+    """``ui_locales`` as OIDC Core 3.1.2.1 has it (space-separated tags), or None."""
+    tags = (value or "").split()
+    return " ".join(tags[:8]) if tags and all(_LANG_TAG.fullmatch(t) for t in tags) else None
+
+
+def _takes(function: Callable[..., Any], name: str) -> bool:
+    """True if ``function`` accepts a keyword argument ``name``."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any((p.name == name and p.kind != p.POSITIONAL_ONLY) or p.kind == p.VAR_KEYWORD
+               for p in parameters)
+
+
 def is_navigation(headers: Mapping[str, str]) -> bool:
     """A browser page navigation (redirect it to log in) rather than an API call (401)."""
     mode = headers.get("sec-fetch-mode")
@@ -168,8 +189,14 @@ class Gate:
 
     def __init__(self, config: Config, rp: RelyingParty, *,
                  evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
-                 strings: Mapping[str, str] | None = None,
-                 sessions: SessionStore | None = None, pages: Any = None) -> None:
+                 strings: _pages.Strings | None = None,
+                 sessions: SessionStore | None = None, pages: Any = None,
+                 languages: Iterable[str] | str | None = None) -> None:
+        """``strings`` rewords or adds languages, ``languages`` restricts, orders or pins
+        them (the first is the fallback): see :func:`eidgate._rp_pages.language_tables`.
+        ``pages`` replaces the pages: any object with ``picker``, ``error``,
+        ``unavailable`` and ``logged_out`` as in ``eidgate._rp_pages`` (``error`` gets the
+        provider's message as ``detail=`` only if it takes that argument)."""
         self.config = config
         self.rp = rp
         self.evidence = evidence
@@ -177,9 +204,17 @@ class Gate:
         self.sessions: SessionStore = sessions or SessionCodec(
             config.secret_keys, config.session_max_age, now=now)
         self.pending = PendingCodec(config.secret_keys, config.login_timeout)
-        self.strings = {**_pages.STRINGS, **(strings or {})}
-        # any object with picker / error / unavailable / logged_out (see _rp_pages)
+        self.languages, self._tables = _pages.language_tables(strings, languages)
+        #: the strings of the fallback language (``languages[0]``)
+        self.strings = self._tables[self.languages[0]]
+        # ui_locales from the picker: the language the app chose (languages=), or the one
+        # the browser asked for; never for the flat form, whose pages predate languages
+        flat = any(isinstance(v, str) for v in (strings or {}).values())
+        self._tell = None if flat else "chosen" if languages is not None else "matched"
         self.pages: Any = pages or _pages
+        self._error_detail = _takes(self.pages.error, "detail")
+        # RFC 9110 12.5.5: a response chosen by Accept-Language says so to caches
+        self._vary = [("Vary", "Accept-Language")] if len(self.languages) > 1 else []
         secure = "" if config.base_url.startswith("http://") and is_local_url(
             config.base_url) else "; Secure"
         self._attrs = f"; Path=/; HttpOnly; SameSite=Lax{secure}"
@@ -248,6 +283,15 @@ class Gate:
         return WebResponse(303, b"", headers=[("Location", quote(location, safe=_URI_SAFE))],
                            cookies=cookies or [])
 
+    # -- languages ---------------------------------------------------------------------
+    def language(self, request: WebRequest) -> str:
+        """The language this request's pages are in: one of ``languages``, by the browser's
+        ``Accept-Language`` (RFC 9110 12.5.4), else the first."""
+        return _pages.negotiate(request.headers.get("accept-language"), self.languages)
+
+    def _texts(self, request: WebRequest) -> Mapping[str, str]:
+        return self._tables[self.language(request)]
+
     # -- routes under the prefix -------------------------------------------------------
     def owns(self, path: str) -> bool:
         """True for paths the gate answers."""
@@ -263,20 +307,40 @@ class Gate:
                 return (yield from self._login(request))
         except ProviderError as exc:  # discovery or PAR failed
             log.warning("eidgate: provider failure (%s)", exc.error)
-            return self._page(502, self.pages.unavailable(self.strings, self.prefix + "/"))
+            return self._unavailable(request)
         if route == "/logout" and request.method == "POST":
             return self._logout(request)
         if route == "/logged-out":
-            return self._page(200, self.pages.logged_out(self.strings))
+            s = self._texts(request)
+            return self._page(200, s, self.pages.logged_out(s))
         if route == "/jwks.json":
             return WebResponse(200, json.dumps(self.config.jwks()).encode(),
                                "application/jwk-set+json")
         if route == "/":
             return self._picker(request)
-        return self._page(404, self.pages.error(self.strings, self.strings["not_found"], "/"))
+        return self._error(request, 404, "not_found", "/")
 
-    def _page(self, status: int, html: str, cookies: list[str] | None = None) -> WebResponse:
-        return WebResponse(status, html.encode(), cookies=cookies or [])
+    def _page(self, status: int, s: Mapping[str, str], html: str,
+              cookies: list[str] | None = None) -> WebResponse:
+        lang = s.get("lang", "")
+        # RFC 9110 8.5: the language of the page, for caches and assistive tools
+        said = [("Content-Language", lang)] if _LANG_TAG.fullmatch(lang) else []
+        return WebResponse(status, html.encode(), headers=[*said, *self._vary],
+                           cookies=cookies or [])
+
+    def _error(self, request: WebRequest, status: int, key: str, retry: str,
+               cookies: list[str] | None = None, detail: str | None = None) -> WebResponse:
+        s = self._texts(request)
+        if detail and self._error_detail:
+            html = self.pages.error(s, s[key], retry, detail=detail)
+        else:  # no detail, or a pages= object that does not show one
+            html = self.pages.error(s, s[key], retry)
+        return self._page(status, s, html, cookies)
+
+    def _unavailable(self, request: WebRequest, cookies: list[str] | None = None
+                     ) -> WebResponse:
+        s = self._texts(request)
+        return self._page(502, s, self.pages.unavailable(s, self.prefix + "/"), cookies)
 
     def _picker(self, request: WebRequest) -> WebResponse:
         params = request.params
@@ -284,24 +348,32 @@ class Gate:
                   self.config.providers] or list(self.config.providers)
         extra = {k: v for k, v in (("next", safe_next(params.get("next"))),
                                    ("loa", params.get("loa"))) if v}
+        best = _pages.match(request.headers.get("accept-language"), self.languages)
+        s = self._tables[best or self.languages[0]]
+        # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language (a
+        # fallback to English is not a choice: the provider may do better by the browser)
+        chosen = _ui_locales(params.get("ui_locales")) or (_ui_locales(s["lang"]) if (
+            self._tell == "chosen" or (self._tell and best)) else None)
+        if chosen:
+            extra["ui_locales"] = chosen
         links = [(self.config.providers[p].label,
                   f"{self.prefix}/login?{urlencode({'provider': p, **extra})}")
                  for p in wanted]
-        return self._page(200, self.pages.picker(self.strings, links))
+        return self._page(200, s, self.pages.picker(s, links))
 
     def _login(self, request: WebRequest) -> WebSteps:
         params = request.params
         name = params.get("provider") or self.config.default_provider
         if name not in self.config.providers:
-            return self._page(400, self.pages.error(self.strings, self.strings["unknown_provider"],
-                                               self.prefix + "/"))
+            return self._error(request, 400, "unknown_provider", self.prefix + "/")
         conf = self.config.providers[name]
         loa = params.get("loa")
         acr: list[str] | None = None
         if loa in LEVELS:  # step-up: ask for the level (eID Hub syntax) besides the eID
             acr = [a for a in conf.acr_values if not a.startswith("loa:")] + [f"loa:{loa}"]
         redirect = yield from self.rp.begin(name, next_url=safe_next(params.get("next")),
-                                            acr_values=acr)
+                                            acr_values=acr,
+                                            ui_locales=_ui_locales(params.get("ui_locales")))
         drop = [self._drop(n) for n in self.pending.overflow(request.cookies)]
         keep = self._cookie(self.pending.cookie_name(redirect.pending),
                             self.pending.encode(redirect.pending), self.config.login_timeout)
@@ -315,19 +387,23 @@ class Gate:
         try:
             result: LoginResult = yield from self.rp.complete(request.query, pending)
         except CallbackError as exc:
-            log.info("eidgate: callback refused (%s)", exc.error)
-            return self._page(400, self.pages.error(self.strings, exc.description,
-                                               self.prefix + "/"), used)
+            # the description is eidgate's own English (no personal data): for the log;
+            # the person reads a short message in their language
+            log.info("eidgate: callback refused (%s: %s)", exc.error, exc.description)
+            key = "login_expired" if exc.error == "login_expired" else "invalid_callback"
+            return self._error(request, 400, key, self.prefix + "/", used)
         except ProviderError as exc:
             log.warning("eidgate: provider failure (%s)", exc.error)
-            return self._page(502, self.pages.unavailable(self.strings, self.prefix + "/"), used)
+            return self._unavailable(request, used)
         if not result.accepted or result.identity is None:
             log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
                      result.error)
             again = urlencode({"provider": result.provider, "next": result.next_url})
             retry = f"{self.prefix}/login?{again}"
-            key = "canceled" if result.status == "canceled" else "rejected"
-            return self._page(401, self.pages.error(self.strings, self.strings[key], retry), used)
+            if result.status == "canceled":
+                return self._error(request, 401, "canceled", retry, used)
+            detail = _pages.provider_text(result.error_description or "")
+            return self._error(request, 401, "rejected", retry, used, detail)
         keep_evidence(self.evidence, result)
         # a new session value on every login (session fixation)
         session = self.sessions.save(result.identity)

@@ -1,0 +1,359 @@
+"""The gate's pages in seven languages: Accept-Language negotiation, complete tables,
+escaped provider text, overrides. Flask and WSGI adapters against the sandbox eID hub."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import flask
+import pytest
+from werkzeug.test import Client as WerkzeugClient
+
+import eidgate
+from eidgate import _rp_pages
+from eidgate._rp_pages import STRINGS, TRANSLATIONS, language_tables, negotiate
+from eidgate._web import Gate, WebRequest, WebResponse
+from eidgate.sandbox import RunningSandbox
+from eidgate.sandbox._provider import PROVIDER_ERROR
+from eidgate_adapters.flask import EidGate
+from eidgate_adapters.wsgi import EidGateMiddleware
+
+ALL = tuple(TRANSLATIONS)  # the default offer: English first
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def config_file(sandbox: RunningSandbox, tmp_path: Path) -> Path:
+    path = tmp_path / "eidgate.toml"
+    path.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
+                    'secret_key = "i18n-pages-test-secret-0123456789"\n\n' + sandbox.toml(),
+                    encoding="utf-8")
+    return path
+
+
+def make_app(sandbox: RunningSandbox, tmp_path: Path, **options: Any) -> flask.Flask:
+    app = flask.Flask(__name__)
+    EidGate(app, config=str(config_file(sandbox, tmp_path)), **options)
+
+    @app.get("/")
+    def home() -> str:
+        return "home"
+    return app
+
+
+@pytest.fixture
+def app(eidgate_sandbox: RunningSandbox, tmp_path: Path) -> flask.Flask:
+    return make_app(eidgate_sandbox, tmp_path)
+
+
+def h1(page: str) -> str:
+    found = re.search(r"<h1>(.*?)</h1>", page)
+    assert found is not None, page[:300]
+    return found.group(1)
+
+
+# -- negotiation (RFC 9110 12.5.4, RFC 4647 3.4) --------------------------------------------
+
+@pytest.mark.parametrize(("header", "parsed"), [
+    # RFC 9110 12.5.4's example
+    ("da, en-gb;q=0.8, en;q=0.7", [("da", 1.0), ("en-gb", 0.8), ("en", 0.7)]),
+    ("fi;q=0.5, sv;q=0.6", [("sv", 0.6), ("fi", 0.5)]),
+    ("sv;q=0.5, da;q=0.5", [("sv", 0.5), ("da", 0.5)]),        # ties keep their order
+    ("  fi ; Q=0.9 ,de;q=0.95", [("de", 0.95), ("fi", 0.9)]),  # OWS; "q" any case
+    ("*;q=0.1, DE-ch", [("de-ch", 1.0), ("*", 0.1)]),
+    ("fi;q=1.5, sv;q=0.1234, da;q=abc, nl;q=0.", [("nl", 0.0)]),  # bad weights skipped
+    ("x y, fi_FI, ;q=1, nb", [("nb", 1.0)]),                    # bad ranges skipped
+    ("", []),
+])
+def test_accept_language_is_parsed(header: str, parsed: list[tuple[str, float]]) -> None:
+    assert _rp_pages.parse_accept_language(header) == parsed
+
+
+@pytest.mark.parametrize(("header", "offered", "language"), [
+    ("da, en-gb;q=0.8, en;q=0.7", ALL, "da"),     # RFC 9110 12.5.4's example
+    ("en-gb;q=0.8, en;q=0.7", ALL, "en"),         # lookup: en-gb -> en
+    ("sv-SE", ALL, "sv"),
+    ("sv-FI,fi;q=0.9", ALL, "sv"),
+    ("fi-FI,fi;q=0.9,en-US;q=0.8,en;q=0.7", ALL, "fi"),
+    ("nb-NO,nb;q=0.9,no;q=0.8,nn;q=0.7,en-US;q=0.6,en;q=0.5", ALL, "nb"),
+    ("no", ALL, "nb"),
+    ("nn-NO", ALL, "nb"),
+    ("de-CH-1996", ALL, "de"),
+    ("nl-BE", ALL, "nl"),
+    ("FI", ALL, "fi"),
+    ("pt-BR, pt;q=0.9", ALL, "en"),               # nothing fits: the first offered
+    ("x-klingon, fi;q=0.1", ALL, "fi"),
+    ("fi;q=0.5, sv;q=0.6", ALL, "sv"),
+    ("*", ALL, "en"),
+    ("en;q=0, *", ALL, "da"),                     # any but English: the next offered
+    ("en;q=0, de;q=0", ("en", "de"), "en"),       # everything refused: disregard the field
+    ("*;q=0.1, de;q=0", ("de", "en"), "en"),
+    ("fi, sv;q=0.9", ("sv", "en"), "sv"),
+    ("de", ("fi", "sv"), "fi"),                   # restricted: the first is the fallback
+    ("sv", ("fi",), "fi"),                        # pinned
+    ("", ALL, "en"),
+    (None, ALL, "en"),
+])
+def test_accept_language_chooses_the_page_language(header: str | None, offered: tuple[str, ...],
+                                                   language: str) -> None:
+    assert negotiate(header, offered) == language
+
+
+# -- the tables -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ALL)
+def test_every_language_has_every_string_and_placeholder(lang: str) -> None:
+    table = TRANSLATIONS[lang]
+    assert set(table) == set(STRINGS), f"{lang}: missing {set(STRINGS) - set(table)}, " \
+                                       f"extra {set(table) - set(STRINGS)}"
+    assert table["lang"] == lang
+    for key, english in STRINGS.items():
+        assert table[key].strip() == table[key] != "", (lang, key)
+        assert sorted(PLACEHOLDER.findall(table[key])) == sorted(
+            PLACEHOLDER.findall(english)), (lang, key)
+        assert "{" not in PLACEHOLDER.sub("", table[key]), (lang, key)  # no stray braces
+    if lang != "en":  # translated, not left in English (short loanwords excepted)
+        same = {k for k in STRINGS if k != "lang" and table[k] == STRINGS[k]}
+        assert same <= {"details"}, (lang, same)
+
+
+# -- each language through a real adapter -------------------------------------------------
+
+@pytest.mark.parametrize(("header", "lang"), [
+    *((lang, lang) for lang in ALL), ("sv-SE,sv;q=0.9", "sv"), ("no", "nb"), ("nn", "nb"),
+    ("fr-FR, fr;q=0.9", "en")])
+def test_each_language_renders_every_page(app: flask.Flask, eidgate_sandbox: RunningSandbox,
+                                          eidgate_login: Callable[..., Any], header: str,
+                                          lang: str) -> None:
+    s = TRANSLATIONS[lang]
+    esc = escape
+    with app.test_client() as client:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = header
+        picker = client.get("/eidgate/?next=/account")
+        page = picker.get_data(as_text=True)
+        assert picker.status_code == 200
+        assert page.startswith(f'<!doctype html><html lang="{lang}">')
+        assert picker.headers["Content-Language"] == lang
+        assert "Accept-Language" in picker.headers["Vary"]
+        assert h1(page) == esc(s["picker_title"])
+        assert f"<title>{esc(s['picker_title'])}</title>" in page
+        assert esc(s["picker_text"]) in page
+        cases = [("/eidgate/logged-out", 200, "logged_out_title", "logged_out"),
+                 ("/eidgate/nowhere", 404, "error_title", "not_found"),
+                 ("/eidgate/login?provider=nobody", 400, "error_title", "unknown_provider"),
+                 ("/eidgate/callback?state=forged", 400, "error_title", "invalid_callback")]
+        for path, status, title, text in cases:
+            response = client.get(path)
+            body = response.get_data(as_text=True)
+            assert response.status_code == status, path
+            assert response.headers["Content-Language"] == lang, path
+            assert f'<html lang="{lang}">' in body and h1(body) == esc(s[title]), path
+            assert esc(s[text]) in body, path
+        canceled = eidgate_login(client, "/eidgate/login?provider=sandbox", person="cancel")
+        body = canceled.get_data(as_text=True)
+        assert canceled.status_code == 401
+        assert esc(s["canceled"]) in body and esc(s["try_again"]) in body
+        assert "<details>" not in body  # a cancel needs no provider detail
+
+
+@pytest.mark.parametrize("lang", ALL)
+def test_the_providers_message_is_shown_escaped_in_every_language(
+        app: flask.Flask, eidgate_sandbox: RunningSandbox, lang: str) -> None:
+    s = TRANSLATIONS[lang]
+    hostile = '<script>alert(1)</script> "&\' <b onmouseover=x> \u202egnp.exe\u0007'
+    with app.test_client() as client:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+        start = client.get("/eidgate/login?provider=sandbox&next=/")
+        state = parse_qs(urlsplit(start.headers["Location"]).query)["state"][0]
+        # what the provider sends back for this login, state and iss as they must be
+        query = urlencode({"state": state, "iss": eidgate_sandbox.issuer,
+                           "error": "server_error", "error_description": hostile})
+        response = client.get(f"/eidgate/callback?{query}")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 401
+    assert escape(s["rejected"]) in body
+    assert "<script>" not in body and "<b " not in body and "\u202e" not in body
+    said = escape(s["provider_said"]).split("{detail}")
+    expected = ("&lt;script&gt;alert(1)&lt;/script&gt; &quot;&amp;&#x27; "
+                "&lt;b onmouseover=x&gt; gnp.exe")
+    assert f"{said[0]}<bdi>{expected}</bdi>{said[1]}" in body
+    assert f"<summary>{escape(s['details'])}</summary>" in body
+    assert "Traceback" not in body
+
+
+def test_the_sandboxs_own_rejection_shows_its_message(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de-DE,de;q=0.9"
+        page = eidgate_login(client, "/eidgate/login?provider=sandbox", person="error")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 401
+    assert TRANSLATIONS["de"]["rejected"] in body
+    assert f"<bdi>{escape(PROVIDER_ERROR[1])}</bdi>" in body
+
+
+# -- overrides and choices -------------------------------------------------------------------
+
+def test_flat_strings_work_as_before_languages(eidgate_sandbox: RunningSandbox,
+                                               tmp_path: Path) -> None:
+    app = make_app(eidgate_sandbox, tmp_path,
+                   strings={"lang": "da", "picker_title": "Log ind"})
+    with app.test_client() as client:
+        for header in ("fi", "en", "da", None):
+            headers = {"Accept-Language": header} if header else {}
+            response = client.get("/eidgate/", headers=headers)
+            page = response.get_data(as_text=True)
+            assert page.startswith('<!doctype html><html lang="da">')
+            assert h1(page) == "Log ind"
+            assert STRINGS["picker_text"] in page  # the rest stays English, as before
+            assert "ui_locales" not in page
+            assert response.headers["Content-Language"] == "da"
+            assert "Vary" not in response.headers  # one table: nothing negotiated
+
+
+def test_strings_per_language_reword_or_add_a_language(eidgate_sandbox: RunningSandbox,
+                                                       tmp_path: Path) -> None:
+    app = make_app(eidgate_sandbox, tmp_path, strings={
+        "fi": {"picker_title": "Kirjaudu <sisään>"},
+        "IS": {"picker_title": "Innskráning", "picker_text": "Veldu rafræn skilríki."}})
+    with app.test_client() as client:
+        def page(header: str) -> str:
+            return str(client.get("/eidgate/", headers={"Accept-Language": header})
+                       .get_data(as_text=True))
+        finnish = page("fi")
+        assert h1(finnish) == "Kirjaudu &lt;sisään&gt;"
+        assert TRANSLATIONS["fi"]["picker_text"] in finnish
+        assert h1(page("sv")) == TRANSLATIONS["sv"]["picker_title"]
+        icelandic = page("is-IS, en;q=0.5")
+        assert icelandic.startswith('<!doctype html><html lang="is">')
+        assert h1(icelandic) == "Innskráning" and "Veldu rafræn skilríki." in icelandic
+        not_found = client.get("/eidgate/nowhere", headers={"Accept-Language": "is"})
+        assert STRINGS["not_found"] in not_found.get_data(as_text=True)  # English beneath
+
+
+def gate_for(sandbox: RunningSandbox, tmp_path: Path, **options: Any
+             ) -> tuple[eidgate.Client, Gate]:
+    config = eidgate.load_config(config_file(sandbox, tmp_path))
+    client = eidgate.Client(config)
+    return client, Gate(config, client.rp, **options)
+
+
+def get(client: eidgate.Client, gate: Gate, target: str, language: str | None = None
+        ) -> WebResponse:
+    path, _, query = target.partition("?")
+    headers = {"accept-language": language} if language else {}
+    response: WebResponse = client.run(gate.handle(WebRequest("GET", path, query, headers)))
+    return response
+
+
+def test_the_app_restricts_or_pins_languages(eidgate_sandbox: RunningSandbox,
+                                             tmp_path: Path) -> None:
+    client, gate = gate_for(eidgate_sandbox, tmp_path, languages=["fi", "SV", "no"])
+    assert gate.languages == ("fi", "sv", "nb")
+    for header, lang in (("de", "fi"), ("en", "fi"), ("sv-SE", "sv"), ("nn", "nb"),
+                         (None, "fi")):
+        response = get(client, gate, "/eidgate/", header)
+        assert f'<html lang="{lang}">' in response.body.decode()
+        assert ("Content-Language", lang) in response.headers
+        assert ("Vary", "Accept-Language") in response.headers
+    client, pinned = gate_for(eidgate_sandbox, tmp_path, languages="fi")
+    response = get(client, pinned, "/eidgate/", "sv, en")
+    assert '<html lang="fi">' in response.body.decode()
+    assert ("Vary", "Accept-Language") not in response.headers
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"strings": {"picker_title": "x"}, "languages": ["fi"]}, "per language"),
+    ({"strings": {"picker_title": "x", "fi": {"picker_title": "y"}}}, "not both"),
+    ({"languages": ["fi", "fr"]}, "no strings for ['fr']"),
+    ({"languages": []}, "no language"),
+    ({"strings": {"not a tag": {"picker_title": "x"}}}, "not a language tag"),
+])
+def test_impossible_language_choices_are_refused_at_start(
+        eidgate_sandbox: RunningSandbox, tmp_path: Path, options: dict[str, Any],
+        message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        gate_for(eidgate_sandbox, tmp_path, **options)
+
+
+def test_picker_language_goes_to_the_provider_as_ui_locales(
+        app: flask.Flask, eidgate_sandbox: RunningSandbox,
+        eidgate_login: Callable[..., Any], tmp_path: Path) -> None:
+    with app.test_client() as client:
+        picker = client.get("/eidgate/", headers={"Accept-Language": "fi-FI,fi;q=0.9"})
+        link = re.search(r'class="choice" href="([^"]+)"', picker.get_data(as_text=True))
+        assert link is not None
+        target = link.group(1).replace("&amp;", "&")
+        assert "ui_locales=fi" in target
+        start = client.get(target)
+        assert parse_qs(urlsplit(start.headers["Location"]).query)["ui_locales"] == ["fi"]
+        # the whole login goes through with it, at a real provider
+        assert eidgate_login(client, target).get_data(as_text=True) == "home"
+        # English only as the fallback is no choice: the provider may do better
+        picker = client.get("/eidgate/", headers={"Accept-Language": "pt-BR"})
+        assert "ui_locales" not in picker.get_data(as_text=True)
+        # one the app put on the picker's link wins
+        picker = client.get(f"/eidgate/?ui_locales={quote('sv fi')}",
+                            headers={"Accept-Language": "fi"})
+        assert "ui_locales=sv+fi" in picker.get_data(as_text=True)
+    client_, pinned = gate_for(eidgate_sandbox, tmp_path, languages=["sv"])
+    assert "ui_locales=sv" in get(client_, pinned, "/eidgate/", "pt").body.decode()
+
+
+def test_old_pages_objects_still_work_when_the_provider_says_why(
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
+        tmp_path: Path) -> None:
+    class OldPages:
+        """A pages= object written before error() took the provider's detail."""
+
+        picker = staticmethod(_rp_pages.picker)
+        unavailable = staticmethod(_rp_pages.unavailable)
+        logged_out = staticmethod(_rp_pages.logged_out)
+
+        @staticmethod
+        def error(s: Any, message: str, retry: str) -> str:
+            return f"<p lang={s['lang']}>{message}</p>"
+
+    app = make_app(eidgate_sandbox, tmp_path, pages=OldPages())
+    with app.test_client() as client:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
+        page = eidgate_login(client, "/eidgate/login?provider=sandbox", person="error")
+    assert page.status_code == 401
+    assert page.get_data(as_text=True) == f"<p lang=nl>{TRANSLATIONS['nl']['rejected']}</p>"
+
+
+def test_wsgi_middleware_serves_the_negotiated_language(eidgate_sandbox: RunningSandbox,
+                                                         tmp_path: Path) -> None:
+    def inner(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"inner"]
+
+    app = EidGateMiddleware(inner, config=str(config_file(eidgate_sandbox, tmp_path)))
+    try:
+        response = WerkzeugClient(app).get("/eidgate/logged-out",
+                                           headers={"Accept-Language": "sv-SE"})
+        assert response.headers["Content-Language"] == "sv"
+        assert h1(response.get_data(as_text=True)) == TRANSLATIONS["sv"]["logged_out_title"]
+    finally:
+        app.close()
+
+
+def test_language_tables_keeps_unknown_keys_for_custom_pages() -> None:
+    offered, tables = language_tables({"fi": {"my_banner": "Tervetuloa"}})
+    assert offered == ALL
+    assert tables["fi"]["my_banner"] == "Tervetuloa"
+    assert tables["fi"]["picker_title"] == "Tunnistaudu"
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("urn:signicat:error:loa:notmet; too low", "urn:signicat:error:loa:notmet; too low"),
+    ("a\r\nb\tc\u2028d\u00a0e", "a b c d e"),            # one line
+    ("ok \u202eexe.gnp\u202c \u200bx\u0000", "ok exe.gnp x"),  # no bidi tricks, no controls
+    ("Tunnistus keskeytyi", "Tunnistus keskeytyi"),
+])
+def test_provider_text_is_made_one_plain_line(raw: str, shown: str) -> None:
+    assert _rp_pages.provider_text(raw) == shown
