@@ -69,7 +69,8 @@ _INDIVIDUAL_OUT_OF_RANGE = "individual number out of range"
 _BORN_IN_FUTURE = "birth date is in the future"
 
 _MAX_LENGTH = 64  # every supported form is under 20 characters; longer input is not a number
-_WRAPPER = re.compile(r"PNO([A-Za-z]{2})-")  # ETSI EN 319 412-1 5.1.3: "PNO" + ISO 3166 + "-"
+# ETSI EN 319 412-1 5.1.3: "PNO" + ISO 3166 + "-" (seen in any case)
+_WRAPPER = re.compile(r"[Pp][Nn][Oo]([A-Za-z]{2})-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,15 +254,22 @@ def _no(text: str, today: date) -> NationalId | None:
     d_number, h_number = day > 40, month > 40  # eid-facts: D-number day + 40, H month + 40
     kind = "dnr" if d_number else "hnr" if h_number else "fnr"
     # eid-facts: K1 = (11 - sum mod 11) mod 11, K2 likewise over ten digits; 10 is invalid
-    # (it can never equal a digit).
-    if (11 - _weighted(digits, _FNR_K1) % 11) % 11 != ord(k1) - 48 or (
-        11 - _weighted(digits, _FNR_K2) % 11
-    ) % 11 != ord(k2) - 48:
+    # (it can never equal a digit). Skatteetaten, "Nytt fødselsnummer fra 2032"
+    # (folkeregisteret-api-dokumentasjon, nyttfnr2032.md): numbers issued from 2032 may
+    # also have K1 = {12, 13, 14} - (sum mod 11), i.e. (sum + K1) mod 11 of 1, 2 or 3; K2 is
+    # unchanged. Their individual number no longer gives the century or the gender.
+    remainder = (_weighted(digits, _FNR_K1) + ord(k1) - 48) % 11
+    if remainder > 3 or (11 - _weighted(digits, _FNR_K2) % 11) % 11 != ord(k2) - 48:
         return _bad(text, "NO", kind, _CHECK_MISMATCH)
     if d_number and h_number:
         return _bad(text, "NO", kind, _NOT_A_DATE)  # no number is both
     day -= 40 if d_number else 0
     month -= 40 if h_number else 0
+    if remainder:
+        # A 2032-series number: the date is day and month of some 19YY or 20YY.
+        if _date(1900 + year, month, day) is None and _date(2000 + year, month, day) is None:
+            return _bad(text, "NO", kind, _NOT_A_DATE)
+        return NationalId(digits, "NO", kind)
     # eid-facts: 000-499 1900s; 500-749 with YY >= 54 1800s; 500-999 with YY < 40 2000s;
     # 900-999 with YY >= 40 1900s; anything else has no century.
     if individual <= 499:

@@ -708,3 +708,47 @@ def test_every_problem_is_free_of_digits() -> None:
                 result = parse_national_id(raw, country, today=NOW)
                 if result is not None and not result.valid:
                     assert_no_digits(result.problem)
+
+
+# Skatteetaten, "Nytt fødselsnummer fra 2032" (Skatteetaten/folkeregisteret-api-dokumentasjon,
+# src/om-tjenestene/nyttfnr2032.md): K1 = {11,12,13,14} - (sum mod 11) for numbers issued
+# from 2032, K2 unchanged; the individual number then gives neither century nor gender.
+# Base 301082999 (its example): sum1 = 3*3+0*7+1*6+0*1+8*8+2*9+9*4+9*5+9*2 = 196; 196 mod 11
+# = 9. K2 weights 5,4,3,2,7,6,5,4,3,2 over 301082999 = 15+0+3+0+56+12+45+36+27 = 194, plus
+# 2*K1.
+@pytest.mark.parametrize(("raw", "born", "gender"), [
+    # K1 = 11 - 9 = 2 (old rule); K2: 194 + 4 = 198, 198 mod 11 = 0 -> 0 (published). Valid
+    # under the old rules too: III 999 with YY 82 >= 40 -> 1982; 9 odd -> male.
+    pytest.param("30108299920", date(1982, 10, 30), "male", id="no-2032-doc-remainder-0"),
+    # K1 = 12 - 9 = 3; K2: 194 + 6 = 200, 200 mod 11 = 2 -> 9 (published).
+    pytest.param("30108299939", None, None, id="no-2032-doc-remainder-1"),
+    # K1 = 13 - 9 = 4; K2: 194 + 8 = 202, 202 mod 11 = 4 -> 7.
+    pytest.param("30108299947", None, None, id="no-2032-remainder-2"),
+    # K1 = 14 - 9 = 5; K2: 194 + 10 = 204, 204 mod 11 = 6 -> 5.
+    pytest.param("30108299955", None, None, id="no-2032-remainder-3"),
+    # The document's newborn: 020132 999, sum1 156, 156 mod 11 = 2 -> K1 9; K2 7 (published).
+    pytest.param("02013299997", date(2032, 1, 2), "male", id="no-2032-doc-newborn"),
+])
+def test_norwegian_2032_check_digit_rule(raw: str, born: date | None,
+                                         gender: Gender | None) -> None:
+    assert parse(raw, "NO") == NationalId(raw, "NO", "fnr", born, gender)
+
+
+def test_norwegian_2032_remainder_4_is_invalid() -> None:
+    # K1 = 15 - 9 = 6 (remainder 4); K2: 194 + 12 = 206, 206 mod 11 = 8 -> 3.
+    result = parse("30108299963", "NO")
+    assert (result.valid, result.problem) == (False, "check digit does not match")
+
+
+def test_norwegian_2032_d_number_without_a_date_is_invalid() -> None:
+    # D-number for 31 February: day 71, month 02, YY 90, III 997. sum1 = 7*3+1*7+0*6+2*1+9*8
+    # +0*9+9*4+9*5+7*2 = 197; 197 mod 11 = 10; remainder 1: K1 = 12 - 10 = 2. K2 over
+    # 7,1,0,2,9,0,9,9,7,2 = 35+4+0+4+63+0+45+36+21+4 = 212; 212 mod 11 = 3 -> 8. Check digits
+    # of the 2032 kind, but 31 February is no day in any century.
+    result = parse("71029099728", "NO")
+    assert (result.valid, result.type, result.problem) == (False, "dnr", "not a real date")
+
+
+def test_lower_case_pno_wrapper() -> None:
+    # ETSI EN 319 412-1 5.1.3 writes "PNO"; a lower-case wrapper is the same semantics id.
+    assert parse("pnoee-37605030299", "EE").value == "37605030299"
