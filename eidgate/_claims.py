@@ -8,7 +8,7 @@ alpha-3 or ICAO codes. Each reader returns None for a value it cannot read: neve
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 _TRUE = {"true": True, "false": False}  # JSON booleans, or these exact words (any case)
@@ -53,11 +53,16 @@ def flag(value: object) -> bool | None:
 
 
 def calendar_date(value: object) -> date | None:
-    """ISO ``YYYY-MM-DD`` (time part ignored), ``YYYYMMDD``, or a Java ``Date.toString()``.
+    """A full birth date from every form eIDs send it in, or None.
 
-    The Java form (``Wed Aug 12 00:00:00 CEST 1964``) is read as the calendar date written:
-    shifting it to UTC would make midnight births a day early.
+    ISO ``YYYY-MM-DD`` (time part ignored), ``YYYYMMDD``, ``DD.MM.YYYY`` (the German and
+    Nordic written form), a Java ``Date.toString()``, or a number of seconds (milliseconds
+    from 10^10 on) since the epoch. The Java form (``Wed Aug 12 00:00:00 CEST 1964``) is read
+    as the calendar date written: shifting it to UTC would make midnight births a day early.
+    A partial date (see :func:`date_bounds`) is not a date: None.
     """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _epoch_date(value)
     if not isinstance(value, str):
         return None
     raw = value.strip()
@@ -66,12 +71,66 @@ def calendar_date(value: object) -> date | None:
             return date.fromisoformat(raw[:10])
         if len(raw) == 8 and raw.isdigit():
             return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        if len(raw) == 10 and raw[2] == "." and raw[5] == "." and raw.replace(".", "").isdigit():
+            return date(int(raw[6:]), int(raw[3:5]), int(raw[:2]))
         parts = raw.split()
         if len(parts) == 6 and parts[1][:3].lower() in _MONTHS:
             return date(int(parts[5]), _MONTHS[parts[1][:3].lower()], int(parts[2]))
     except ValueError:
         return None
     return None
+
+
+_DAY = 86_400
+_EVENING = 18 * 3600  # from 18:00 UTC on, the instant is midnight of the next day east of UTC
+
+
+def _epoch_date(value: float) -> date | None:
+    """The calendar date of a birth date sent as an epoch number.
+
+    Java and JavaScript serialise a date as milliseconds; OIDC numbers are seconds. Values of
+    10^10 and more are milliseconds (as seconds they would lie after the year 2286). A
+    birth date is local midnight: in Europe (UTC+1 to UTC+3) that is the evening before in
+    UTC, so a time of day from 18:00 UTC on counts as the next day; UTC midnight, noon (a
+    common way to store a date) and American midnights stay on their day.
+    """
+    if value != value or abs(value) > 1e15:  # NaN, or beyond any date
+        return None
+    seconds = int(value // 1000 if abs(value) >= 1e10 else value)
+    days, time_of_day = divmod(seconds, _DAY)
+    try:
+        return date(1970, 1, 1) + timedelta(days=days + (time_of_day >= _EVENING))
+    except OverflowError:
+        return None
+
+
+def date_bounds(value: object) -> tuple[date, date] | None:
+    """(earliest, latest) possible day of a partial birth date, or None if not partial.
+
+    The German eID card may hold an incomplete date of birth: BSI TR-03110 / AUTHADA "unknown
+    parts are filled with spaces" (``"1964    "``, ``"196408  "``); the German PID encodes an
+    unknown month or day as ``00`` (``1983-00-00``); ISO 8601 reduced precision writes
+    ``1964`` or ``1964-08``. Enough for an age check even without the full date.
+    """
+    if not isinstance(value, str) or len(value) > 12:
+        return None
+    raw = value.rstrip()
+    digits = raw.replace("-", "")
+    if not digits.isdigit() or not digits.isascii() or len(digits) not in (4, 6, 8):
+        return None
+    if "-" in raw and raw not in (f"{digits[:4]}-{digits[4:6]}",
+                                  f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"):
+        return None
+    year, month, day = int(digits[:4]), int(digits[4:6] or 0), int(digits[6:] or 0)
+    if day and month:
+        return None  # a full date (or an impossible one): not partial
+    if year < 1 or month > 12 or (day and not month):
+        return None
+    if not month:
+        return date(year, 1, 1), date(year, 12, 31)
+    last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)) if year < 9999 \
+        else date(year, 12, 31)
+    return date(year, month, 1), last
 
 
 def gender(value: object) -> Literal["male", "female"] | None:

@@ -14,10 +14,17 @@ from typing import Any
 
 LEVELS = ("low", "substantial", "high")
 _RANK = {level: i for i, level in enumerate(LEVELS)}
-# Sweden's tillitsnivå (id.elegnamnden.se/loa/1.0/loaN) and eIDAS numbering to eIDAS words.
-_NUMBERED = {"loa2": "low", "loa3": "substantial", "loa4": "high"}
-# Where each source of a level may appear, most specific first (OIDC Core 2: acr).
-_CLAIMS = ("loa", "mitid.loa", "mitid_loa", "acr", "nsis_loa")
+# Sweden's tillitsnivå (id.elegnamnden.se/loa/1.0/loaN) and eIDAS numbering to eIDAS words;
+# Norway's "Rammeverk for autentisering" levels 3 and 4 (= eIDAS substantial and high), as
+# BankID Norge writes them in its acr (urn:bankid:bid;LOA=4, biometric ...;LOA=3) and as
+# ID-porten did before its eIDAS names (Level3, Level4; now idporten-loa-substantial/high).
+_NUMBERED = {"loa2": "low", "loa3": "substantial", "loa4": "high",
+             "loa=3": "substantial", "loa=4": "high", "level3": "substantial", "level4": "high"}
+# Where each source of a level may appear, most specific first (OIDC Core 2: acr). The eID
+# Hub copies BankID Norge's acr to nbid_acr; OIOSAML 3 (MitID via NemLog-in) names its level
+# attribute by URI.
+_CLAIMS = ("loa", "mitid.loa", "mitid_loa", "acr", "nsis_loa", "nbid_acr",
+           "https://data.gov.dk/concept/core/nsis/loa")
 
 
 def level(value: object) -> str | None:
@@ -28,9 +35,12 @@ def level(value: object) -> str | None:
     if text in _RANK:
         return text
     # the level is the last segment of a URI or URN: .../nsis/Substantial, loa:high,
-    # urn:grn:authn:dk:mitid:substantial, http://eidas.europa.eu/LoA/high, .../loa3
-    for sep in ("/", ":", "#"):
+    # urn:grn:authn:dk:mitid:substantial, http://eidas.europa.eu/LoA/high, .../loa3,
+    # urn:bankid:bid;LOA=4, idporten-loa-high
+    for sep in ("/", ":", "#", ";"):
         text = text.rsplit(sep, 1)[-1]
+    if text.startswith("idporten-loa-"):
+        text = text[len("idporten-loa-"):]
     return text if text in _RANK else _NUMBERED.get(text)
 
 

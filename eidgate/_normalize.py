@@ -7,12 +7,22 @@ levels (``_loa``). Warnings never repeat personal data: they say what, not whose
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 from . import _profiles
-from ._claims import calendar_date, country, flag, gender, initials_of, name_case, text
+from ._claims import (
+    calendar_date,
+    country,
+    date_bounds,
+    flag,
+    gender,
+    initials_of,
+    name_case,
+    text,
+)
 from ._identity import Address, Gender, Identity, Level
 from ._loa import stated_level
 from ._national_id import NationalId, country_of, parse_national_id
@@ -36,14 +46,15 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     """
     prof = _profiles.detect(claims, scopes) if profile == "auto" else _profiles.get(profile)
     c: Mapping[str, Any] = _yes_verified(claims) if prof.method == "yes" else claims
-    if isinstance(claims.get("verified_claims"), dict):
-        # Idura nests some eIDs' attributes (iDIN) in a verified_claims object
-        c = {**claims["verified_claims"], **c}
+    if "verified_claims" in claims:
+        c = _verified_claims(claims["verified_claims"], c)
     warnings: list[str] = []
-    first, last, full, initials = _names(prof, c)
-    nid = _national_id(prof, c, warnings, today)
-    dob = _birth_date(prof, c, nid, warnings)
     verified_at = _timestamp(c.get("auth_time")) or _timestamp(c.get("iat"))
+    first, last, full, initials = _names(prof, c)
+    # A number "born in the future", and the century of a Swedish 10-digit number, are judged
+    # at the login (FOL 18 §: the sign is the one of the day the number is written).
+    nid = _national_id(prof, c, warnings, today or (verified_at.date() if verified_at else None))
+    dob, bounds = _birth_date(prof, c, nid, warnings)
     loa: Level | None = stated_level(c) or prof.default_loa  # type: ignore[assignment]
     sub = claims.get("sub")
     return Identity(
@@ -56,7 +67,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
         email_verified=flag(c.get("email_verified")) is True, phone=text(c.get("phone_number")),
         phone_verified=flag(c.get("phone_number_verified")) is True,
         address=_address(prof, c), nationality=_nationality(prof, c), loa=loa,
-        age_over_18=_adult(c, dob, verified_at, today),
+        age_over_18=_adult(c, bounds, verified_at, today),
         pseudonym=_pseudonym(prof, c, nid),
         verified_at=verified_at, claims=claims, warnings=tuple(warnings))
 
@@ -86,6 +97,26 @@ def _yes_verified(claims: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _verified_claims(value: object, c: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Claims verified against evidence win over the plain ones of the same name.
+
+    OpenID Connect for Identity Assurance 1.0 (5.1): ``verified_claims`` is an object (or an
+    array of them) whose ``claims`` member holds the verified claims, e.g. Yes' ``given_name``,
+    ``birthdate``, ``address``, ``nationalities``. Idura puts iDIN attributes flat in one
+    ``verified_claims`` object instead (``bin``, ``legallastname``); those only fill gaps.
+    """
+    found: dict[str, Any] = {}
+    for item in value if isinstance(value, list) else [value]:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("claims")
+        if isinstance(inner, dict):
+            found.update(inner)
+        elif "verification" not in item:
+            return {**item, **c}  # Idura's flat shape
+    return {**c, **found} if found else c
+
+
 def _first(c: Mapping[str, Any], *names: str) -> str | None:
     return next((v for n in names if (v := text(c.get(n)))), None)
 
@@ -111,21 +142,41 @@ def _names(prof: Profile, c: Mapping[str, Any]) -> tuple[str | None, ...]:
     name = text(c.get("name"))
     if prof.method == "idin":
         return _idin_names(c, name)
-    given = _first(c, "given_name", "npa.given_names")
-    family = _first(c, "family_name", "npa.family_name")
+    given = _first(c, "given_name", "npa.given_names", "npa_given_names")
+    family = _first(c, "family_name", "npa.family_name", "npa_family_name")
+    middle = text(c.get("middle_name"))  # OIDC Core 5.1: middle name(s), apart from given
     if name and "," in name and not (given and family):
         # "Last, First" (Norwegian BankID, Yes) when the parts are not given separately
         before, _, after = name.partition(",")
         family, given = family or text(before), given or text(after)
+    elif name and bool(given) != bool(family):
+        # Only one part sent beside the full name: the other is what the name adds to it.
+        given, family = _other_part(name, given, middle, family)
     # Names sent all in capitals (Personalausweis, Smart-ID, some banks) to name case.
-    given, family = name_case(given), name_case(family)
+    given, middle, family = name_case(given), name_case(middle), name_case(family)
+    forenames = f"{given} {middle}" if given and middle else given
     if given and family:
-        full: str | None = f"{given} {family}"
+        full: str | None = f"{forenames} {family}"
     elif name and "," in name:
         full = " ".join(reversed([p.strip() for p in name.split(",", 1)]))
     else:
         full = name_case(name) if prof.capital_names else name
-    return given, family, full, initials_of(given)
+    return given, family, full, initials_of(forenames)
+
+
+def _other_part(name: str, given: str | None, middle: str | None,
+                family: str | None) -> tuple[str | None, str | None]:
+    """(given, family) with the missing one read off the full name, when the name is exactly
+    the known part and more (``Anna Svensson`` with given ``Anna``: family ``Svensson``)."""
+    if given:
+        head = f"{given} {middle} " if middle else f"{given} "
+        rest = name[len(head):] if name.startswith(head) else None
+        return given, text(rest)
+    tail = f" {family}"
+    rest = name[:-len(tail)] if name.endswith(tail) else None
+    if rest and middle and rest.endswith(f" {middle}"):
+        rest = rest[:-len(middle) - 1]
+    return text(rest), family
 
 
 def _national_id(prof: Profile, c: Mapping[str, Any], warnings: list[str],
@@ -163,24 +214,43 @@ def _pseudonym(prof: Profile, c: Mapping[str, Any], nid: NationalId | None) -> s
     return None
 
 
+_BIRTH_CLAIMS = ("birthdate", "npa.date_of_birth", "npa_date_of_birth", "consumer.dateofbirth",
+                 "date_of_birth", "dateofbirth")
+
+
 def _birth_date(prof: Profile, c: Mapping[str, Any], nid: NationalId | None,
-                warnings: list[str]) -> date | None:
-    for claim in ("birthdate", "npa.date_of_birth", "consumer.dateofbirth", "date_of_birth"):
+                warnings: list[str]) -> tuple[date | None, tuple[date, date] | None]:
+    """The birth date, and the (earliest, latest) days it can be (one day when known).
+
+    A partial date (the German eID card can hold one) gives no ``date_of_birth`` but still
+    bounds the age; a valid national number then gives the full date if it has one.
+    """
+    bounds: tuple[date, date] | None = None
+    for claim in _BIRTH_CLAIMS:
         value = c.get(claim)
         if value is None:
             continue
         found = calendar_date(value)
         if found is None:
-            warnings.append(f"birth date in {claim!r} could not be read")
+            partial = date_bounds(value)
+            if partial is not None:
+                bounds = bounds or partial
+                warnings.append(f"birth date in {claim!r} is incomplete")
+            else:
+                warnings.append(f"birth date in {claim!r} could not be read")
             continue
         if nid is not None and nid.valid and nid.birth_date and nid.birth_date != found:
             warnings.append("birth date claim differs from the one in the national id")
-        return found
-    return nid.birth_date if nid is not None and nid.valid else None
+        return found, (found, found)
+    if nid is not None and nid.valid and nid.birth_date:
+        return nid.birth_date, (nid.birth_date, nid.birth_date)
+    return None, bounds
 
 
 def _address(prof: Profile, c: Mapping[str, Any]) -> Address | None:
     raw = c.get("address")
+    if isinstance(raw, str) and raw.lstrip().startswith("{"):
+        raw = _json_object(raw) or raw  # some brokers send the OIDC object as a JSON string
     parts: dict[str, str | None] = {}
     if isinstance(raw, dict):
         # OIDC Core 5.1.1; keys compared case-insensitively (the eID Hub sends "Formatted")
@@ -230,14 +300,33 @@ def _lines(value: object) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
+_NATIONALITY = ("nationality", "npa.nationality", "npa_nationality",
+                "http://itsme.services/v2/claim/claim_citizenship_as_iso")
+
+
 def _nationality(prof: Profile, c: Mapping[str, Any]) -> str | None:
-    found = country(c.get("nationality")) or country(c.get("npa.nationality"))
-    if found is None and prof.method == "npa" and c.get("npa.document_type") == "ID":
+    found = next((n for claim in _NATIONALITY if (n := country(c.get(claim)))), None)
+    if found is None and isinstance(c.get("nationalities"), list) and c["nationalities"]:
+        found = country(c["nationalities"][0])  # OIDC4IDA 4.1: an array of country codes
+    if found is None and prof.method == "npa" and (
+            c.get("npa.document_type") or c.get("npa_document_type")) == "ID":
         return "DE"  # the Personalausweis (document type ID) is issued to Germans only
     return found
 
 
+def _json_object(raw: str) -> dict[str, Any] | None:
+    if len(raw) > 4096:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, str) and value.isdigit() and value.isascii() and len(value) < 12:
+        value = int(value)  # some brokers send NumericDate claims as strings
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     try:
@@ -246,12 +335,29 @@ def _timestamp(value: object) -> datetime | None:
         return None
 
 
-def _adult(c: Mapping[str, Any], dob: date | None, at: datetime | None,
+_AGE_CLAIMS = ("age", "mitid.age", "mitid_age")
+
+
+def _adult(c: Mapping[str, Any], bounds: tuple[date, date] | None, at: datetime | None,
            today: date | None) -> bool | None:
+    """``eighteen_or_older`` when stated; else from the birth date (also a partial one, when
+    every day it can be gives the same answer) at the login; else from a stated ``age``."""
     stated = flag(c.get("eighteen_or_older"))
     if stated is not None:
         return stated
-    if dob is None:
-        return None
+    if bounds is None:
+        age = next((v for n in _AGE_CLAIMS if (v := c.get(n)) is not None), None)
+        if isinstance(age, str) and age.strip().isdigit() and age.strip().isascii():
+            age = int(age)
+        return age >= 18 if isinstance(age, int) and not isinstance(age, bool) else None
     when = at.date() if at else today or date.today()
-    return (when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))) >= 18
+    earliest, latest = bounds
+    if _age(latest, when) >= 18:
+        return True
+    if _age(earliest, when) < 18:
+        return False
+    return None
+
+
+def _age(born: date, when: date) -> int:
+    return when.year - born.year - ((when.month, when.day) < (born.month, born.day))

@@ -30,34 +30,45 @@ class Profile:
 
 
 _NIN = ("nin", "signicat.national_id")  # eID Hub first, legacy Signicat second
+# Norwegian BankID's own OIDC provider (developer.bankid.no, "ID Token" / "Userinfo"): the
+# fødselsnummer in `nnin_altsub` (ID token) or `nnin` (userinfo), the PID in `bankid_altsub`.
+_NNIN = ("nnin", "nnin_altsub")
+# CPR under the Danish public names: OIOSAML 2 (NemID / NemLog-in) and OIOSAML 3 (MitID),
+# also passed through as OIDC claims by brokers, and the `dk.cpr` of some MitID brokers.
+_CPR = ("dk.cpr", "dk:gov:saml:attribute:CprNumberIdentifier",
+        "https://data.gov.dk/model/core/eid/cprNumber")
+_ITSME_NN = "http://itsme.services/v2/claim/BENationalNumber"  # itsme's own OIDC claim
 PROFILES: dict[str, Profile] = {p.method: p for p in (
-    Profile("ftn", "FI", (*_NIN, "hetu"), (), "substantial"),
-    Profile("mobiilivarmenne", "FI", (*_NIN, "hetu"), (), "substantial"),
+    Profile("ftn", "FI", (*_NIN, "hetu", "ftn_hetu"), (), "substantial"),
+    Profile("mobiilivarmenne", "FI", (*_NIN, "hetu", "ftn_hetu"), (), "substantial"),
     Profile("idin", None, (), ("consumer.bin", "idin.consumer.bin", "idin.rabo.consumer.bin",
                                "idp_id", "bin", "signicat.national_id"), "substantial"),
-    Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber"), (), "high"),
-    Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier"),
+    Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber", _ITSME_NN), (),
+            "high"),
+    Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier", *_CPR),
             ("mitid.uuid", "mitid_uuid", "uuid", "idp_id"), None),
-    Profile("nemid", "DK", (*_NIN, "cprNumberIdentifier"),
+    Profile("nemid", "DK", (*_NIN, "cprNumberIdentifier", *_CPR),
             ("signicat.certificate_unique_id", "nemid.pid", "pid", "pidNumberIdentifier",
-             "idp_id"), "substantial"),
-    # Norwegian BankID's PID: legacy certificate_unique_id, eID Hub idp_id, Idura uniqueuserid
-    Profile("nbid", "NO", (*_NIN, "socialno"), ("signicat.certificate_unique_id", "nbid.pid",
-                                                "idp_id", "nbid_alternative_subject",
-                                                "uniqueuserid"), "high"),
+             "dk:gov:saml:attribute:PidNumberIdentifier", "idp_id"), "substantial"),
+    # Norwegian BankID's PID: legacy certificate_unique_id, eID Hub idp_id, Idura uniqueuserid,
+    # BankID's own bankid_altsub
+    Profile("nbid", "NO", (*_NIN, "socialno", *_NNIN), (
+        "signicat.certificate_unique_id", "nbid.pid", "idp_id", "nbid_alternative_subject",
+        "uniqueuserid", "bankid_altsub"), "high"),
     Profile("npa", None, (), ("npa.pseudonym", "signicat.national_id", "idp_id"), "high",
             capital_names=True),
     Profile("smartid", None, _NIN, (), "substantial", capital_names=True),
     Profile("sbid", "SE", (*_NIN, "ssn"), (), "substantial"),
     Profile("yes", None, ("nin",), (), "substantial"),
-    # Generic OpenID provider: the eID Hub's `nin` + `nin_issuing_country`, or Idura's
-    # per-country names.
+    # Generic OpenID provider: the eID Hub's `nin` + `nin_issuing_country`, or the per-country
+    # names of Idura and of the eIDs' own providers.
     Profile("oidc", None, ("nin", "ssn", "socialno", "cprNumberIdentifier", "hetu",
-                           "nationalnumber"), (), None),
+                           "nationalnumber", *_NNIN, *_CPR, _ITSME_NN), (), None),
 )}
-# Idura (Criipto) names its national-number claims per country.
+# Claims whose name says the country of the number (Idura per country; the eIDs' own names).
 CLAIM_COUNTRY = {"ssn": "SE", "socialno": "NO", "cprNumberIdentifier": "DK", "hetu": "FI",
-                 "nationalnumber": "BE"}
+                 "nationalnumber": "BE", "ftn_hetu": "FI", "mitid_cpr": "DK",
+                 **dict.fromkeys(_NNIN, "NO"), **dict.fromkeys(_CPR, "DK"), _ITSME_NN: "BE"}
 
 # `idp` values of the eID Hub and method names of legacy Signicat `acr` values.
 _IDP = {"idin": "idin", "sbid": "sbid", "bankid-se": "sbid", "se-bankid": "sbid",
@@ -83,7 +94,13 @@ _SCOPES = {"ftn": "ftn", "ftn-extra": "ftn", "signicat.idin": "idin", "idin-name
 # Claim-name prefixes that only one eID uses.
 _PREFIXES = (("mitid.", "mitid"), ("mitid_", "mitid"), ("npa.", "npa"), ("npa_", "npa"),
              ("yes.", "yes"), ("consumer.", "idin"), ("idin.", "idin"), ("idin_", "idin"),
-             ("ftn.", "ftn"), ("ftn_", "ftn"), ("nbid_", "nbid"), ("sbid_", "sbid"))
+             ("ftn.", "ftn"), ("ftn_", "ftn"), ("nbid_", "nbid"), ("sbid_", "sbid"),
+             # the eIDs' own providers: BankID Norge, itsme, Yes
+             ("bankid_altsub", "nbid"), ("nnin", "nbid"), ("http://itsme.services/", "itsme"),
+             ("https://www.yes.com/claims/", "yes"))
+# acr values of the eIDs' own providers (itsme: belgianmobileid.github.io "acr_values";
+# Yes: "https://www.yes.com/acrs/online_banking_sca").
+_ACR_PREFIXES = (("http://itsme.services/", "itsme"), ("https://www.yes.com/acrs/", "yes"))
 _NBID_POLICY_ARC = "2.16.578.1.16."  # Norwegian BankID certificate policies (BankID Norge)
 _LOCALE_COUNTRY = {"sv": "SE", "se": "SE", "no": "NO", "nb": "NO", "nn": "NO", "da": "DK",
                    "dk": "DK", "fi": "FI", "et": "EE", "ee": "EE", "lt": "LT", "lv": "LV"}
@@ -117,8 +134,10 @@ def _acr(value: object) -> str | None:
             found = _idp(parts[4])
         elif parts[:3] == ["urn", "grn", "authn"] and len(parts) > 4:
             found = _GRN.get((parts[3], parts[4]))
+        elif parts[:2] == ["urn", "bankid"]:
+            found = "nbid"  # BankID Norge's own acr: urn:bankid:bid;LOA=4
         else:
-            found = None
+            found = next((m for p, m in _ACR_PREFIXES if word.lower().startswith(p)), None)
         if found:
             return found
     return None
