@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from ._errors import ConfigError
 from ._keys import RPKey, load_keys, public_jwks
 from ._profiles import PROFILES
+from ._rp_pages import ALIASES, TRANSLATIONS
 
 #: Patterns in ``error`` / ``error_description`` meaning "the person canceled".
 DEFAULT_CANCEL_PATTERNS = ("urn:signicat:error:usercancel", "IDP-3200")
@@ -31,7 +32,7 @@ MAX_CLOCK_SKEW = 300
 
 _GLOBAL_KEYS = {"base_url", "route_prefix", "secret_key", "secret_key_env", "default_provider",
                 "session_max_age", "clock_skew", "http_timeout", "login_timeout",
-                "evidence_dir"}
+                "evidence_dir", "languages"}
 _PROVIDER_KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "client_auth",
                   "scopes", "acr_values", "profile", "label", "decryption_keys", "signing_key",
                   "use_par", "request_object", "cancel_patterns", "id_token_algorithms",
@@ -83,6 +84,7 @@ class Config:
     login_timeout: int = 600
     source: str = "<config>"
     evidence_dir: Path | None = None
+    languages: tuple[str, ...] | None = None
 
     @property
     def redirect_uri(self) -> str:
@@ -238,11 +240,19 @@ class _Reader:
             raise self.fail("eidgate.default_provider", f"{default!r} is not a provider; "
                                                         f"choose one of {', '.join(providers)}")
         evidence = self.typed(top, "evidence_dir", str, "eidgate")
+        languages = self.strings(top, "languages", "eidgate") or None
+        for tag in languages or ():
+            if tag.lower() not in TRANSLATIONS and tag.lower() not in ALIASES:
+                raise self.fail("eidgate.languages",
+                                f"no built-in pages in {tag!r}; choose from "
+                                f"{', '.join(sorted(TRANSLATIONS))} (add others in code "
+                                "with strings={tag: {...}})")
         return Config(base_url=base_url, secret_keys=tuple(secrets), providers=providers,
                       default_provider=default, route_prefix=prefix, session_max_age=max_age,
                       clock_skew=skew, http_timeout=timeout, login_timeout=login_timeout,
                       source=self.file,
-                      evidence_dir=self.base / evidence if evidence else None)
+                      evidence_dir=self.base / evidence if evidence else None,
+                      languages=languages)
 
     def profile(self, table: Mapping[str, Any], where: str) -> str:
         value: str = self.typed(table, "profile", str, where, "auto")

@@ -192,8 +192,9 @@ class Gate:
                  strings: _pages.Strings | None = None,
                  sessions: SessionStore | None = None, pages: Any = None,
                  languages: Iterable[str] | str | None = None) -> None:
-        """``strings`` rewords or adds languages, ``languages`` restricts, orders or pins
-        them (the first is the fallback): see :func:`eidgate._rp_pages.language_tables`.
+        """``strings`` rewords or adds languages, ``languages`` (default: ``languages`` in
+        the config) restricts, orders or pins them (the first is the fallback): see
+        :func:`eidgate._rp_pages.language_tables`.
         ``pages`` replaces the pages: any object with ``picker``, ``error``,
         ``unavailable`` and ``logged_out`` as in ``eidgate._rp_pages`` (``error`` gets the
         provider's message as ``detail=`` only if it takes that argument)."""
@@ -204,6 +205,8 @@ class Gate:
         self.sessions: SessionStore = sessions or SessionCodec(
             config.secret_keys, config.session_max_age, now=now)
         self.pending = PendingCodec(config.secret_keys, config.login_timeout)
+        if languages is None:
+            languages = config.languages  # [eidgate] languages in eidgate.toml
         self.languages, self._tables = _pages.language_tables(strings, languages)
         #: the strings of the fallback language (``languages[0]``)
         self.strings = self._tables[self.languages[0]]

@@ -25,6 +25,7 @@ from typing import Any, TypeVar, cast
 
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
+from eidgate._rp_pages import Strings
 from eidgate._web import Gate, WebRequest, WebResponse, route_providers, wrap_view
 
 Scope = MutableMapping[str, Any]
@@ -63,19 +64,21 @@ class EidGateMiddleware:
     def __init__(self, app: ASGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
                  *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
                  loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
+                 strings: Strings | None = None, pages: Any = None,
+                 languages: Iterable[str] | str | None = None) -> None:
         self.app = app
         self.config = config if isinstance(config, Config) else load_config(config)
         self.protect = tuple(protect)
         self.providers = list(providers) if providers else None
         self.loa = loa
-        self._options = (evidence, strings, pages)
+        self._options = (evidence, strings, pages, languages)
         self._open()
 
     def _open(self) -> None:
         self.client = AsyncClient(self.config, evidence=self._options[0])
         self.gate = Gate(self.config, self.client.rp, evidence=self.client.evidence,
-                         strings=self._options[1], pages=self._options[2])
+                         strings=self._options[1], pages=self._options[2],
+                         languages=self._options[3])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

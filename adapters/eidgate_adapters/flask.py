@@ -15,7 +15,7 @@ All logic lives in ``eidgate`` (the gate); this module only translates requests.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Request, Response, current_app, request
@@ -23,6 +23,7 @@ from werkzeug.local import LocalProxy
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
+from eidgate._rp_pages import Strings
 from eidgate._web import Gate, WebRequest, WebResponse, parse_cookies, route_providers, wrap_view
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,24 +34,26 @@ class EidGate:
 
     def __init__(self, app: Flask | None = None, config: str | os.PathLike[str] | Config
                  = "eidgate.toml", *, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
+                 strings: Strings | None = None, pages: Any = None,
+                 languages: Iterable[str] | str | None = None) -> None:
         self.client: Client | None = None
         self.gate: Gate | None = None
         if app is not None:
-            self.init_app(app, config, evidence=evidence, strings=strings, pages=pages)
+            self.init_app(app, config, evidence=evidence, strings=strings, pages=pages,
+                          languages=languages)
 
     def init_app(self, app: Flask, config: str | os.PathLike[str] | Config = "eidgate.toml",
-                 *, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
+                 *, evidence: EvidenceSink | None = None, strings: Strings | None = None,
+                 pages: Any = None, languages: Iterable[str] | str | None = None) -> None:
         """Load the config, register the routes under ``route_prefix``.
 
-        ``strings`` rewords or translates the built-in pages; ``pages`` replaces them (any
-        object with ``picker``, ``error``, ``unavailable``, ``logged_out``: see
-        ``eidgate._rp_pages``)."""
+        ``strings`` rewords or translates the built-in pages, ``languages`` restricts or
+        pins their languages; ``pages`` replaces them (any object with ``picker``,
+        ``error``, ``unavailable``, ``logged_out``: see ``eidgate._rp_pages``)."""
         conf = config if isinstance(config, Config) else load_config(config)
         self.client = Client(conf, evidence=evidence)
         self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
-                         pages=pages)
+                         pages=pages, languages=languages)
         app.extensions["eidgate"] = self
         methods = ["GET", "HEAD", "POST"]
         app.add_url_rule(conf.route_prefix, "eidgate", self._route, methods=methods)

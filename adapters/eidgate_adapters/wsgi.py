@@ -20,6 +20,7 @@ from typing import Any
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
+from eidgate._rp_pages import Strings
 from eidgate._web import Gate, WebRequest, WebResponse
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -34,12 +35,13 @@ class EidGateMiddleware:
     def __init__(self, app: WSGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
                  *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
                  loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Mapping[str, str] | None = None, pages: Any = None) -> None:
+                 strings: Strings | None = None, pages: Any = None,
+                 languages: Iterable[str] | str | None = None) -> None:
         conf = config if isinstance(config, Config) else load_config(config)
         self.app = app
         self.client = Client(conf, evidence=evidence)
         self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
-                         pages=pages)
+                         pages=pages, languages=languages)
         self.protect = tuple(protect)
         self.providers = list(providers) if providers else None
         self.loa = loa

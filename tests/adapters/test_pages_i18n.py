@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import flask
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from werkzeug.test import Client as WerkzeugClient
 
 import eidgate
@@ -20,6 +22,7 @@ from eidgate._rp_pages import STRINGS, TRANSLATIONS, language_tables, negotiate
 from eidgate._web import Gate, WebRequest, WebResponse
 from eidgate.sandbox import RunningSandbox
 from eidgate.sandbox._provider import PROVIDER_ERROR
+from eidgate_adapters.asgi import EidGateMiddleware as AsgiGate
 from eidgate_adapters.flask import EidGate
 from eidgate_adapters.wsgi import EidGateMiddleware
 
@@ -264,6 +267,29 @@ def test_the_app_restricts_or_pins_languages(eidgate_sandbox: RunningSandbox,
     response = get(client, pinned, "/eidgate/", "sv, en")
     assert '<html lang="fi">' in response.body.decode()
     assert ("Vary", "Accept-Language") not in response.headers
+
+
+def test_languages_from_the_config_file_and_the_adapters(eidgate_sandbox: RunningSandbox,
+                                                         tmp_path: Path) -> None:
+    path = config_file(eidgate_sandbox, tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[eidgate]\n", '[eidgate]\nlanguages = ["sv", "fi"]\n'), encoding="utf-8")
+    client = eidgate.Client(eidgate.load_config(path))
+    gate = Gate(client.rp.config, client.rp)
+    assert gate.languages == ("sv", "fi")
+    assert '<html lang="sv">' in get(client, gate, "/eidgate/", "de").body.decode()
+    # the adapters' languages= wins over the file
+    flask_app = flask.Flask(__name__)
+    EidGate(flask_app, config=str(path), languages="fi")
+    page = flask_app.test_client().get("/eidgate/", headers={"Accept-Language": "sv"})
+    assert page.get_data(as_text=True).startswith('<!doctype html><html lang="fi">')
+    wsgi = EidGateMiddleware(flask.Flask(__name__), config=str(path), languages=["fi", "sv"])
+    page = WerkzeugClient(wsgi).get("/eidgate/", headers={"Accept-Language": "da"})
+    assert page.get_data(as_text=True).startswith('<!doctype html><html lang="fi">')
+    asgi = AsgiGate(Starlette(), config=str(path), languages=["nl"])
+    with TestClient(asgi) as browser:
+        page = browser.get("/eidgate/", headers={"Accept-Language": "sv"})
+    assert page.text.startswith('<!doctype html><html lang="nl">')
 
 
 @pytest.mark.parametrize(("options", "message"), [

@@ -231,6 +231,15 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.secret_keys == ("k" * 32,)
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, None), ("fi", ("fi",)), (["sv", "FI", "no", "en"], ("sv", "FI", "no", "en"))])
+def test_languages(tmp_path: Path, value: Any, expected: tuple[str, ...] | None) -> None:
+    tables = base_tables()
+    if value is not None:
+        tables["eidgate"]["languages"] = value
+    assert load_config(write_config(tmp_path, tables)).languages == expected
+
+
 def test_base_url_trailing_slash_gives_no_double_slash(tmp_path: Path) -> None:
     tables = apply(base_tables(), [("eidgate", "base_url", "https://app.example.test/")])
     config = load_config(write_config(tmp_path, tables))
@@ -363,6 +372,10 @@ MISTAKES = [
                  "providers.ftn.use_par", ["bool"], id="use-par-wrong-type"),
     pytest.param([("eidgate", "session_max_age", "8h")],
                  "eidgate.session_max_age", ["int"], id="session-max-age-wrong-type"),
+    pytest.param([("eidgate", "languages", ["fi", "fr"])],
+                 "eidgate.languages", ["'fr'", "fi", "sv", "strings="], id="language-unknown"),
+    pytest.param([("eidgate", "languages", 1)],
+                 "eidgate.languages", ["list of strings"], id="languages-wrong-type"),
 ]
 
 
