@@ -17,21 +17,18 @@ An adapter turns its framework's request into a :class:`WebRequest` and asks the
 
 The gate's pages speak the language :meth:`Gate.language` negotiates from
 ``Accept-Language`` among ``languages`` (``_rp_pages``); only a request that gets a page
-pays for it, never a protected route.
+pays for it, never a protected route. The request and response values and the small
+rules about them (cookies, navigations, ``next``) are in ``_web_request``.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Collection, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from . import _rp_pages as _pages
 from ._authorize import add_query
@@ -43,145 +40,22 @@ from ._http import HttpRequest, HttpResponse
 from ._identity import Identity
 from ._loa import LEVELS, at_least
 from ._session import SESSION_COOKIE, PendingCodec, SessionCodec, SessionStore
+from ._web_request import (
+    LANG_TAG,
+    WebRequest,
+    WebResponse,
+    is_navigation,
+    parse_cookies,
+    route_providers,
+    safe_next,
+    takes,
+    ui_locales,
+    wrap_view,
+)
 
 log = logging.getLogger("eidgate")
 WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
-F = TypeVar("F", bound=Callable[..., Any])
-_SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
-_LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
-
-
-@dataclass(frozen=True, slots=True)
-class WebRequest:
-    """The parts of an HTTP request the gate looks at (header names lower-case)."""
-
-    method: str
-    path: str
-    query: str = ""
-    headers: Mapping[str, str] = field(default_factory=dict)
-    cookies: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def params(self) -> dict[str, str]:
-        return dict(parse_qsl(self.query, keep_blank_values=True))
-
-    @classmethod
-    def from_headers(cls, method: str, path: str, query: str,
-                     headers: Iterable[tuple[str, str]]) -> WebRequest:
-        """A request from raw header pairs, with its cookies parsed.
-
-        Names are lower-cased and repeated headers joined: ``Cookie`` with ``; `` (HTTP/2
-        may split it, RFC 9113 8.2.3), others with ``,`` (RFC 9110 5.3).
-        """
-        joined: dict[str, str] = {}
-        for raw_name, value in headers:
-            name = raw_name.lower()
-            if name in joined:
-                value = joined[name] + ("; " if name == "cookie" else ", ") + value
-            joined[name] = value
-        return cls(method, path, query, joined, parse_cookies(joined.get("cookie", "")))
-
-
-@dataclass(slots=True)
-class WebResponse:
-    """What the adapter sends back; ``cookies`` are complete ``Set-Cookie`` values."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = "text/html; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    cookies: list[str] = field(default_factory=list)
-
-    def all_headers(self) -> list[tuple[str, str]]:
-        """Headers including Content-Type and every Set-Cookie."""
-        return [("Content-Type", self.content_type), ("Cache-Control", "no-store"),
-                *self.headers, *(("Set-Cookie", c) for c in self.cookies)]
-
-
-def safe_next(value: str | None) -> str:
-    """``next`` as a same-origin relative path, or ``/`` (RFC 9700 4.11: no open redirect).
-
-    Refused: absolute URLs, scheme-relative ``//evil``, ``/\\evil``, ``https:evil``,
-    control characters, and the same tricks percent-encoded.
-    """
-    if not value:
-        return "/"
-    decoded = unquote(unquote(value))
-    if not _SAFE_NEXT.fullmatch(value) or not _SAFE_NEXT.fullmatch(decoded):
-        return "/"
-    return value
-
-
-def route_providers(provider: str | None, providers: Iterable[str] | None) -> list[str] | None:
-    """The providers a ``login_required(provider=..., providers=[...])`` route allows."""
-    return [provider] if provider else list(providers) if providers else None
-
-
-def parse_cookies(header: str) -> dict[str, str]:
-    """The cookies of a ``Cookie`` header, read pair by pair.
-
-    Of two cookies with one name the first wins (RFC 6265 5.4 (2): the longer path comes
-    first). Not ``http.cookies.SimpleCookie``: it drops every cookie of the header when one
-    of them (a JSON value, a space) is not to its taste, and a cookie some other script set
-    must not log the person out.
-    """
-    cookies: dict[str, str] = {}
-    for pair in header.split(";"):
-        name, sep, value = pair.partition("=")
-        name, value = name.strip(), value.strip()
-        if sep and name and name not in cookies:
-            if len(value) > 1 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            cookies[name] = value
-    return cookies
-
-
-def wrap_view(view: F, refuse: Callable[[tuple[Any, ...], dict[str, Any]], Any]) -> F:
-    """``view``, answering ``refuse(args, kwargs)`` instead when that is not None.
-
-    An adapter's ``login_required``: a coroutine function stays one (frameworks look, to
-    await it or to run it in a thread).
-    """
-    if inspect.iscoroutinefunction(view):
-        @functools.wraps(view)
-        async def async_view(*args: Any, **kwargs: Any) -> Any:
-            refused = refuse(args, kwargs)
-            return refused if refused is not None else await view(*args, **kwargs)
-        return cast(F, async_view)
-
-    @functools.wraps(view)
-    def sync_view(*args: Any, **kwargs: Any) -> Any:
-        refused = refuse(args, kwargs)
-        return refused if refused is not None else view(*args, **kwargs)
-    return cast(F, sync_view)
-
-
-def _ui_locales(value: str | None) -> str | None:
-    """``ui_locales`` as OIDC Core 3.1.2.1 has it (space-separated tags), or None."""
-    tags = (value or "").split()
-    return " ".join(tags[:8]) if tags and all(_LANG_TAG.fullmatch(t) for t in tags) else None
-
-
-def _takes(function: Callable[..., Any], name: str) -> bool:
-    """True if ``function`` accepts a keyword argument ``name``."""
-    try:
-        parameters = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any((p.name == name and p.kind != p.POSITIONAL_ONLY) or p.kind == p.VAR_KEYWORD
-               for p in parameters)
-
-
-def is_navigation(headers: Mapping[str, str]) -> bool:
-    """A browser page navigation (redirect it to log in) rather than an API call (401)."""
-    mode = headers.get("sec-fetch-mode")
-    if mode is not None and mode != "navigate":
-        return False
-    if headers.get("x-requested-with"):
-        return False
-    accept = headers.get("accept", "")
-    return "text/html" in accept or not accept or ("*/*" in accept and "json" not in accept)
 
 
 class Gate:
@@ -215,7 +89,7 @@ class Gate:
         flat = any(isinstance(v, str) for v in (strings or {}).values())
         self._tell = None if flat else "chosen" if languages is not None else "matched"
         self.pages: Any = pages or _pages
-        self._error_detail = _takes(self.pages.error, "detail")
+        self._error_detail = takes(self.pages.error, "detail")
         # RFC 9110 12.5.5: a response chosen by Accept-Language says so to caches
         self._vary = [("Vary", "Accept-Language")] if len(self.languages) > 1 else []
         secure = "" if config.base_url.startswith("http://") and is_local_url(
@@ -327,7 +201,7 @@ class Gate:
               cookies: list[str] | None = None) -> WebResponse:
         lang = s.get("lang", "")
         # RFC 9110 8.5: the language of the page, for caches and assistive tools
-        said = [("Content-Language", lang)] if _LANG_TAG.fullmatch(lang) else []
+        said = [("Content-Language", lang)] if LANG_TAG.fullmatch(lang) else []
         return WebResponse(status, html.encode(), headers=[*said, *self._vary],
                            cookies=cookies or [])
 
@@ -355,7 +229,7 @@ class Gate:
         s = self._tables[best or self.languages[0]]
         # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language (a
         # fallback to English is not a choice: the provider may do better by the browser)
-        chosen = _ui_locales(params.get("ui_locales")) or (_ui_locales(s["lang"]) if (
+        chosen = ui_locales(params.get("ui_locales")) or (ui_locales(s["lang"]) if (
             self._tell == "chosen" or (self._tell and best)) else None)
         if chosen:
             extra["ui_locales"] = chosen
@@ -376,7 +250,7 @@ class Gate:
             acr = [a for a in conf.acr_values if not a.startswith("loa:")] + [f"loa:{loa}"]
         redirect = yield from self.rp.begin(name, next_url=safe_next(params.get("next")),
                                             acr_values=acr,
-                                            ui_locales=_ui_locales(params.get("ui_locales")))
+                                            ui_locales=ui_locales(params.get("ui_locales")))
         drop = [self._drop(n) for n in self.pending.overflow(request.cookies)]
         keep = self._cookie(self.pending.cookie_name(redirect.pending),
                             self.pending.encode(redirect.pending), self.config.login_timeout)
@@ -433,5 +307,6 @@ class Gate:
         return self._redirect(f"{self.prefix}/logged-out", cookies)
 
 
-__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies",
+# the adapters' vocabulary, re-exported: one import for them
+__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies", "route_providers",
            "safe_next", "wrap_view"]

@@ -1,0 +1,156 @@
+"""Requests and responses as the gate sees them, and the small rules about them.
+
+What every adapter needs besides the :class:`~eidgate._web.Gate`: the framework-free
+request and response values, cookie parsing, telling page navigations from API calls, the
+``next`` open-redirect rule, and the decorator shape of ``login_required``.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, unquote
+
+F = TypeVar("F", bound=Callable[..., Any])
+_SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
+LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
+
+
+@dataclass(frozen=True, slots=True)
+class WebRequest:
+    """The parts of an HTTP request the gate looks at (header names lower-case)."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    cookies: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.query, keep_blank_values=True))
+
+    @classmethod
+    def from_headers(cls, method: str, path: str, query: str,
+                     headers: Iterable[tuple[str, str]]) -> WebRequest:
+        """A request from raw header pairs, with its cookies parsed.
+
+        Names are lower-cased and repeated headers joined: ``Cookie`` with ``; `` (HTTP/2
+        may split it, RFC 9113 8.2.3), others with ``,`` (RFC 9110 5.3).
+        """
+        joined: dict[str, str] = {}
+        for raw_name, value in headers:
+            name = raw_name.lower()
+            if name in joined:
+                value = joined[name] + ("; " if name == "cookie" else ", ") + value
+            joined[name] = value
+        return cls(method, path, query, joined, parse_cookies(joined.get("cookie", "")))
+
+
+@dataclass(slots=True)
+class WebResponse:
+    """What the adapter sends back; ``cookies`` are complete ``Set-Cookie`` values."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[str] = field(default_factory=list)
+
+    def all_headers(self) -> list[tuple[str, str]]:
+        """Headers including Content-Type and every Set-Cookie."""
+        return [("Content-Type", self.content_type), ("Cache-Control", "no-store"),
+                *self.headers, *(("Set-Cookie", c) for c in self.cookies)]
+
+
+def safe_next(value: str | None) -> str:
+    """``next`` as a same-origin relative path, or ``/`` (RFC 9700 4.11: no open redirect).
+
+    Refused: absolute URLs, scheme-relative ``//evil``, ``/\\evil``, ``https:evil``,
+    control characters, and the same tricks percent-encoded.
+    """
+    if not value:
+        return "/"
+    decoded = unquote(unquote(value))
+    if not _SAFE_NEXT.fullmatch(value) or not _SAFE_NEXT.fullmatch(decoded):
+        return "/"
+    return value
+
+
+def route_providers(provider: str | None, providers: Iterable[str] | None) -> list[str] | None:
+    """The providers a ``login_required(provider=..., providers=[...])`` route allows."""
+    return [provider] if provider else list(providers) if providers else None
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """The cookies of a ``Cookie`` header, read pair by pair.
+
+    Of two cookies with one name the first wins (RFC 6265 5.4 (2): the longer path comes
+    first). Not ``http.cookies.SimpleCookie``: it drops every cookie of the header when one
+    of them (a JSON value, a space) is not to its taste, and a cookie some other script set
+    must not log the person out.
+    """
+    cookies: dict[str, str] = {}
+    for pair in header.split(";"):
+        name, sep, value = pair.partition("=")
+        name, value = name.strip(), value.strip()
+        if sep and name and name not in cookies:
+            if len(value) > 1 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            cookies[name] = value
+    return cookies
+
+
+def wrap_view(view: F, refuse: Callable[[tuple[Any, ...], dict[str, Any]], Any]) -> F:
+    """``view``, answering ``refuse(args, kwargs)`` instead when that is not None.
+
+    An adapter's ``login_required``: a coroutine function stays one (frameworks look, to
+    await it or to run it in a thread).
+    """
+    if inspect.iscoroutinefunction(view):
+        @functools.wraps(view)
+        async def async_view(*args: Any, **kwargs: Any) -> Any:
+            refused = refuse(args, kwargs)
+            return refused if refused is not None else await view(*args, **kwargs)
+        return cast(F, async_view)
+
+    @functools.wraps(view)
+    def sync_view(*args: Any, **kwargs: Any) -> Any:
+        refused = refuse(args, kwargs)
+        return refused if refused is not None else view(*args, **kwargs)
+    return cast(F, sync_view)
+
+
+def ui_locales(value: str | None) -> str | None:
+    """``ui_locales`` as OIDC Core 3.1.2.1 has it (space-separated tags), or None."""
+    tags = (value or "").split()
+    return " ".join(tags[:8]) if tags and all(LANG_TAG.fullmatch(t) for t in tags) else None
+
+
+def takes(function: Callable[..., Any], name: str) -> bool:
+    """True if ``function`` accepts a keyword argument ``name``."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any((p.name == name and p.kind != p.POSITIONAL_ONLY) or p.kind == p.VAR_KEYWORD
+               for p in parameters)
+
+
+def is_navigation(headers: Mapping[str, str]) -> bool:
+    """A browser page navigation (redirect it to log in) rather than an API call (401)."""
+    mode = headers.get("sec-fetch-mode")
+    if mode is not None and mode != "navigate":
+        return False
+    if headers.get("x-requested-with"):
+        return False
+    accept = headers.get("accept", "")
+    return "text/html" in accept or not accept or ("*/*" in accept and "json" not in accept)
+
+
+__all__ = ["WebRequest", "WebResponse", "is_navigation", "parse_cookies", "route_providers",
+           "safe_next", "takes", "ui_locales", "wrap_view"]
