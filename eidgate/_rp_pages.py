@@ -372,7 +372,8 @@ def unavailable(s: Mapping[str, str], retry: str) -> str:
                  f'<p><a href="{escape(retry)}">{escape(s["try_again"])}</a></p>')
 
 
-def logged_out(s: Mapping[str, str]) -> str:
+def logged_out(s: Mapping[str, str], home: str = "/") -> str:
     """After logout."""
     return _page(s, s["logged_out_title"], f'<h1>{escape(s["logged_out_title"])}</h1>'
-                 f'<p>{escape(s["logged_out"])}</p><p><a href="/">{escape(s["home"])}</a></p>')
+                 f'<p>{escape(s["logged_out"])}</p>'
+                 f'<p><a href="{escape(home)}">{escape(s["home"])}</a></p>')

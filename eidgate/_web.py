@@ -139,20 +139,21 @@ class Gate:
             return None
         if not is_navigation(request.headers):
             reason = "login_required" if identity is None else "insufficient_authentication"
-            body = {"error": reason, "login_url": self.prefix + "/login"}
+            body = {"error": reason, "login_url": self._at(request, "/login")}
             return WebResponse(401, json.dumps(body).encode(), "application/json",
                                [("WWW-Authenticate", f'eidgate error="{reason}"')])
-        target = request.path + (f"?{request.query}" if request.query else "")
+        # next: where the browser was, as it sees it (with the mount point)
+        target = request.root + request.path + (f"?{request.query}" if request.query else "")
         query = {"next": target}
         if loa:
             query["loa"] = loa
         choices = allowed or list(self.config.providers)
         if len(choices) == 1:
             query["provider"] = choices[0]
-            return self._redirect(f"{self.prefix}/login?{urlencode(query)}")
+            return self._redirect(self._at(request, f"/login?{urlencode(query)}"))
         if allowed:
             query["providers"] = ",".join(allowed)
-        return self._redirect(f"{self.prefix}/?{urlencode(query)}")
+        return self._redirect(self._at(request, f"/?{urlencode(query)}"))
 
     @staticmethod
     def _redirect(location: str, cookies: list[str] | None = None) -> WebResponse:
@@ -170,6 +171,15 @@ class Gate:
         return self._tables[self.language(request)]
 
     # -- routes under the prefix -------------------------------------------------------
+    def _at(self, request: WebRequest, route: str) -> str:
+        """The URL path of one of the gate's routes, as the browser sees it."""
+        return f"{request.root}{self.prefix}{route}"
+
+    @staticmethod
+    def _next(request: WebRequest, value: str | None) -> str:
+        """Where to go after the login: ``next`` if safe, else the app's root."""
+        return safe_next(value) if value else request.root + "/"
+
     def owns(self, path: str) -> bool:
         """True for paths the gate answers."""
         return path == self.prefix or path.startswith(self.prefix + "/")
@@ -189,7 +199,9 @@ class Gate:
             return self._logout(request)
         if route == "/logged-out":
             s = self._texts(request)
-            return self._page(200, s, self.pages.logged_out(s))
+            home = request.root + "/"
+            return self._page(200, s, self.pages.logged_out(s, home=home) if takes(
+                self.pages.logged_out, "home") else self.pages.logged_out(s))
         if route == "/jwks.json":
             return WebResponse(200, json.dumps(self.config.jwks()).encode(),
                                "application/jwk-set+json")
@@ -217,13 +229,13 @@ class Gate:
     def _unavailable(self, request: WebRequest, cookies: list[str] | None = None
                      ) -> WebResponse:
         s = self._texts(request)
-        return self._page(502, s, self.pages.unavailable(s, self.prefix + "/"), cookies)
+        return self._page(502, s, self.pages.unavailable(s, self._at(request, "/")), cookies)
 
     def _picker(self, request: WebRequest) -> WebResponse:
         params = request.params
         wanted = [p for p in params.get("providers", "").split(",") if p in
                   self.config.providers] or list(self.config.providers)
-        extra = {k: v for k, v in (("next", safe_next(params.get("next"))),
+        extra = {k: v for k, v in (("next", self._next(request, params.get("next"))),
                                    ("loa", params.get("loa"))) if v}
         best = _pages.match(request.headers.get("accept-language"), self.languages)
         s = self._tables[best or self.languages[0]]
@@ -234,7 +246,7 @@ class Gate:
         if chosen:
             extra["ui_locales"] = chosen
         links = [(self.config.providers[p].label,
-                  f"{self.prefix}/login?{urlencode({'provider': p, **extra})}")
+                  self._at(request, f"/login?{urlencode({'provider': p, **extra})}"))
                  for p in wanted]
         return self._page(200, s, self.pages.picker(s, links))
 
@@ -242,13 +254,13 @@ class Gate:
         params = request.params
         name = params.get("provider") or self.config.default_provider
         if name not in self.config.providers:
-            return self._error(request, 400, "unknown_provider", self.prefix + "/")
+            return self._error(request, 400, "unknown_provider", self._at(request, "/"))
         conf = self.config.providers[name]
         loa = params.get("loa")
         acr: list[str] | None = None
         if loa in LEVELS:  # step-up: ask for the level (eID Hub syntax) besides the eID
             acr = [a for a in conf.acr_values if not a.startswith("loa:")] + [f"loa:{loa}"]
-        redirect = yield from self.rp.begin(name, next_url=safe_next(params.get("next")),
+        redirect = yield from self.rp.begin(name, next_url=self._next(request, params.get("next")),
                                             acr_values=acr,
                                             ui_locales=ui_locales(params.get("ui_locales")))
         drop = [self._drop(n) for n in self.pending.overflow(request.cookies)]
@@ -268,7 +280,7 @@ class Gate:
             # the person reads a short message in their language
             log.info("eidgate: callback refused (%s: %s)", exc.error, exc.description)
             key = "login_expired" if exc.error == "login_expired" else "invalid_callback"
-            return self._error(request, 400, key, self.prefix + "/", used)
+            return self._error(request, 400, key, self._at(request, "/"), used)
         except ProviderError as exc:
             log.warning("eidgate: provider failure (%s)", exc.error)
             return self._unavailable(request, used)
@@ -276,7 +288,7 @@ class Gate:
             log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
                      result.error)
             again = urlencode({"provider": result.provider, "next": result.next_url})
-            retry = f"{self.prefix}/login?{again}"
+            retry = self._at(request, f"/login?{again}")
             if result.status == "canceled":
                 return self._error(request, 401, "canceled", retry, used)
             detail = _pages.provider_text(result.error_description or "")
@@ -304,7 +316,7 @@ class Gate:
                 "client_id": self.config.providers[provider].client_id,
                 "post_logout_redirect_uri": back})
             return self._redirect(url, cookies)
-        return self._redirect(f"{self.prefix}/logged-out", cookies)
+        return self._redirect(self._at(request, "/logged-out"), cookies)
 
 
 # the adapters' vocabulary, re-exported: one import for them

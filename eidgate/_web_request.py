@@ -22,13 +22,18 @@ LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, l
 
 @dataclass(frozen=True, slots=True)
 class WebRequest:
-    """The parts of an HTTP request the gate looks at (header names lower-case)."""
+    """The parts of an HTTP request the gate looks at (header names lower-case).
+
+    ``path`` is below the app's mount point, ``root`` (WSGI ``SCRIPT_NAME``, ASGI
+    ``root_path``): the gate matches ``path`` and puts ``root`` before the URLs it sends.
+    """
 
     method: str
     path: str
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     cookies: Mapping[str, str] = field(default_factory=dict)
+    root: str = ""
 
     @property
     def params(self) -> dict[str, str]:
@@ -36,7 +41,7 @@ class WebRequest:
 
     @classmethod
     def from_headers(cls, method: str, path: str, query: str,
-                     headers: Iterable[tuple[str, str]]) -> WebRequest:
+                     headers: Iterable[tuple[str, str]], root: str = "") -> WebRequest:
         """A request from raw header pairs, with its cookies parsed.
 
         Names are lower-cased and repeated headers joined: ``Cookie`` with ``; `` (HTTP/2
@@ -48,7 +53,8 @@ class WebRequest:
             if name in joined:
                 value = joined[name] + ("; " if name == "cookie" else ", ") + value
             joined[name] = value
-        return cls(method, path, query, joined, parse_cookies(joined.get("cookie", "")))
+        return cls(method, path, query, joined, parse_cookies(joined.get("cookie", "")),
+                   root.rstrip("/"))
 
 
 @dataclass(slots=True)

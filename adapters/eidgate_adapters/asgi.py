@@ -12,7 +12,8 @@
 The identity goes on the scope: ``scope["eidgate.identity"]``, and ``scope["user"]`` /
 ``scope["auth"]`` for Starlette's ``request.user`` / ``request.auth`` and ``requires()``.
 The middleware imports no framework (only ``login_required`` and ``identity_required`` do).
-Serve the app at the site root (no ``root_path``). All logic lives in ``eidgate`` (the gate).
+Mounted below a path (``root_path``), ``route_prefix`` and ``protect`` are below it too and
+``base_url`` includes it. All logic lives in ``eidgate`` (the gate).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class EidGateMiddleware:
             return await self._lifespan(scope, receive, send)
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
-        path = scope["path"]
+        path = _path(scope)
         if scope["type"] == "http" and self.gate.owns(path):
             return await _answer(await self.client.run(self.gate.handle(_request(scope))), send)
         # the hot path reads only the Cookie header; a full request is built to refuse
@@ -122,10 +123,22 @@ class EidGateMiddleware:
         await self.client.aclose()
 
 
+def _path(scope: Mapping[str, Any]) -> str:
+    """The path below the mount point: ASGI servers and Starlette's ``Mount`` put
+    ``root_path`` in front of ``path`` (asgiref's spec: like ``SCRIPT_NAME`` + ``PATH_INFO``),
+    older servers do not."""
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
+        return path[len(root):] or "/"
+    return path
+
+
 def _request(scope: Mapping[str, Any]) -> WebRequest:
     return WebRequest.from_headers(
-        scope.get("method", "GET"), scope["path"], scope.get("query_string", b"").decode(
-            "latin-1"), ((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]))
+        scope.get("method", "GET"), _path(scope), scope.get("query_string", b"").decode(
+            "latin-1"), ((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
+        scope.get("root_path", ""))
 
 
 async def _answer(web: WebResponse, send: Send) -> None:

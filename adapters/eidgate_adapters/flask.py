@@ -82,7 +82,8 @@ def _this_request() -> Request:
 
 def _request(req: Request) -> WebRequest:
     return WebRequest(req.method, req.path, req.query_string.decode("latin-1"),
-                      {k.lower(): v for k, v in req.headers.items()}, _cookies(req))
+                      {k.lower(): v for k, v in req.headers.items()}, _cookies(req),
+                      req.script_root)
 
 
 def _cookies(req: Request) -> dict[str, str]:

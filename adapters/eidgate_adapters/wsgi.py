@@ -8,7 +8,9 @@
     # in a view: get_identity(environ) -> eidgate.Identity or None
     # (also environ["eidgate.identity"]; environ["REMOTE_USER"] is the subject)
 
-All logic lives in ``eidgate`` (the gate); this module only translates requests.
+Mounted below a path (``SCRIPT_NAME``), ``route_prefix`` and ``protect`` are below it too
+and ``base_url`` includes it. All logic lives in ``eidgate`` (the gate); this module only
+translates requests.
 """
 
 from __future__ import annotations
@@ -82,12 +84,13 @@ def _request(environ: Mapping[str, Any]) -> WebRequest:
     headers = [(k[5:].replace("_", "-"), str(v)) for k, v in environ.items()
                if k.startswith("HTTP_")]
     return WebRequest.from_headers(environ.get("REQUEST_METHOD", "GET"), _path(environ),
-                                   environ.get("QUERY_STRING", ""), headers)
+                                   environ.get("QUERY_STRING", ""), headers,
+                                   _path(environ, "SCRIPT_NAME", ""))
 
 
-def _path(environ: Mapping[str, Any]) -> str:
-    path = str(environ.get("PATH_INFO", "/")).encode("latin-1").decode("utf-8", "replace")
-    return str(environ.get("SCRIPT_NAME", "")) + path
+def _path(environ: Mapping[str, Any], key: str = "PATH_INFO", default: str = "/") -> str:
+    """PATH_INFO (below the mount point) or SCRIPT_NAME (the mount point) as text."""
+    return str(environ.get(key) or default).encode("latin-1").decode("utf-8", "replace")
 
 
 def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
