@@ -21,10 +21,11 @@ border-radius:4px;vertical-align:middle}
 ul{list-style:none;padding:0}li{margin:.4rem 0}
 a.eid,button.person{display:block;box-sizing:border-box;width:100%;text-align:left;
 padding:.7rem 1rem;
-border:1px solid #c9ccd1;border-radius:6px;background:#fff;color:inherit;font:inherit;
+border:1px solid #80858d;border-radius:6px;background:#fff;color:inherit;font:inherit;
 text-decoration:none;cursor:pointer}
-a.eid:hover,button.person:hover,a.eid:focus,button.person:focus{border-color:#2456d3;
-outline:2px solid #2456d355}
+a.eid:hover,button.person:hover{border-color:#2456d3}
+a:focus-visible,button:focus-visible{outline:3px solid #2456d3;outline-offset:2px}
+@media (max-width:34rem){main{margin:0;border-radius:0;padding:1.25rem}}
 .cancel{margin-top:1.5rem;background:none;border:0;color:#2456d3;text-decoration:underline;
 font:inherit;cursor:pointer;padding:0}small{color:#5f6368}
 """
