@@ -46,7 +46,12 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
         raise InvalidTokenError(f"{what}: JWE alg RSA1_5 refused (padding oracle, RFC 8725 "
                                 "3.2); configure the provider to use RSA-OAEP")
     if alg not in JWE_ALGORITHMS or enc not in JWE_ENCRYPTIONS:
-        raise InvalidTokenError(f"{what}: JWE alg {alg!r} / enc {enc!r} not allowed")
+        raise InvalidTokenError(f"{what}: JWE alg {str(alg)[:40]!r} / enc {str(enc)[:40]!r} "
+                                "not allowed")
+    # RFC 7516 4.1.3 / RFC 8725 3.x: "zip": "DEF" inflates a 1 MiB token to gigabytes; no
+    # OpenID provider needs it for an ID token, so compressed JWEs are refused outright.
+    if "zip" in header:
+        raise InvalidTokenError(f"{what}: compressed JWE (zip) refused")
     if not keys:
         raise InvalidTokenError(f"{what} is encrypted but the provider has no decryption_keys "
                                 "configured")
@@ -61,6 +66,10 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
             return jwe.decrypt_compact(token, key.jwk, registry=_REGISTRY).plaintext or b""
         except (JoseError, ValueError) as exc:
             failure: Exception = exc
+        except (TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+            # joserfc reads hostile header members (epk, crit, iv, ...) assuming their JSON
+            # types; a wrong type surfaces as one of these: a bad token, not our bug.
+            failure = exc
     raise InvalidTokenError(f"{what}: JWE decryption failed") from failure
 
 

@@ -15,10 +15,11 @@ import json
 import os
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from conftest import Clock, Harness, make_config
@@ -116,8 +117,8 @@ def public_of(jwk: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in jwk.items() if k in ("kty", "n", "e", "crv", "x", "y", "kid")}
 
 
-def handmade_jwe(plaintext: bytes, *, compress: bool = False, tag: bytes | None = None,
-                 iv: bytes | None = None, **extra: Any) -> str:
+def handmade_jwe(plaintext: bytes, *, compress: bool = False, body_tag: bytes | None = None,
+                 body_iv: bytes | None = None, **extra: Any) -> str:
     """RSA-OAEP + A256GCM for the relying party's RSA key (RFC 7516 5.1, RFC 7518 4.3/5.3).
 
     ``compress`` deflates the plaintext first (RFC 7516 4.1.3, ``zip: DEF``, RFC 1951).
@@ -131,14 +132,14 @@ def handmade_jwe(plaintext: bytes, *, compress: bool = False, tag: bytes | None 
         squeezer = zlib.compressobj(9, zlib.DEFLATED, -15)
         plaintext = squeezer.compress(plaintext) + squeezer.flush()
     protected = b64url(json.dumps(header).encode())
-    cek, nonce = os.urandom(32), iv if iv is not None else os.urandom(12)
+    cek, nonce = os.urandom(32), body_iv if body_iv is not None else os.urandom(12)
     sha1 = hashes.SHA1()  # noqa: S303 (RFC 7518 4.3: "RSA-OAEP" is defined with SHA-1)
     wrapped = public.encrypt(cek, padding.OAEP(mgf=padding.MGF1(sha1), algorithm=sha1,
                                                label=None))
     sealed = AESGCM(cek).encrypt(nonce if nonce else b"\0" * 12, plaintext,
                                  protected.encode("ascii"))
     return ".".join((protected, b64url(wrapped), b64url(nonce), b64url(sealed[:-16]),
-                     b64url(sealed[-16:] if tag is None else tag)))
+                     b64url(sealed[-16:] if body_tag is None else body_tag)))
 
 
 def junk_jwe(header: Mapping[str, Any]) -> str:
@@ -437,13 +438,13 @@ def test_damaged_jwe_is_rejected(enc: Build, variant: str) -> None:
 
     def make(claims: dict[str, Any], signed: str) -> str:
         if variant == "truncated-tag":
-            return handmade_jwe(signed.encode(), tag=os.urandom(8))
+            return handmade_jwe(signed.encode(), body_tag=os.urandom(8))
         if variant == "empty-tag":
-            return handmade_jwe(signed.encode(), tag=b"")
+            return handmade_jwe(signed.encode(), body_tag=b"")
         if variant == "wrong-tag":
-            return handmade_jwe(signed.encode(), tag=os.urandom(16))
+            return handmade_jwe(signed.encode(), body_tag=os.urandom(16))
         if variant == "empty-iv":
-            return handmade_jwe(signed.encode(), iv=b"")
+            return handmade_jwe(signed.encode(), body_iv=b"")
         parts = handmade_jwe(signed.encode()).split(".")
         if variant == "short-iv":
             parts[2] = b64url(b"\0")
@@ -821,3 +822,222 @@ def test_pending_config_for_unknown_provider(tmp_path: Path, clock: Clock) -> No
     steps = rp.complete({"state": "s", "code": "c"}, PendingLogins([login]))
     with pytest.raises(CallbackError):
         drive(steps, CraftedProvider(now=clock))
+
+
+@pytest.mark.parametrize("extra", [
+    {"crit": 1}, {"crit": None}, {"crit": "AAAA"}, {"crit": True}, {"crit": 1.5},
+    {"crit": {"a": 1}}, {"crit": [1]}, {"crit": ["x"]}, {"zip": None}, {"zip": "DEF"},
+    {"zip": 1}, {"kid": ["k"]},
+])
+def test_jwe_header_members_of_the_wrong_type_are_rejected(enc: Build,
+                                                          extra: dict[str, Any]) -> None:
+    """RFC 7516 4.1 / 7515 4.1.11: malformed header members make the JWE invalid; whatever
+    the JOSE library trips over, the relying party reports an invalid token."""
+    h = enc()
+    swap_id_token(h.op, lambda c, signed: handmade_jwe(signed.encode(), cty="JWT", **extra))
+    rejected(h, match="ID token")
+
+
+@pytest.mark.parametrize("epk", [{"kty": "AAAA"}, {"kty": ""}, {"kty": 1},
+                                 {"kty": "EC", "crv": "AAAA", "x": "AA", "y": "AA"},
+                                 {"kty": "EC", "crv": None}, {"kty": "OKP", "crv": "x"}])
+def test_ecdh_es_epk_of_unknown_kinds_is_rejected(enc: Build, epk: dict[str, Any]) -> None:
+    h = enc()
+    header = {"alg": "ECDH-ES", "enc": "A128GCM", "kid": rp_key("EC")["kid"], "epk": epk}
+    swap_id_token(h.op, lambda c, _: junk_jwe(header))
+    rejected(h, match="ID token")
+
+
+# -- the drivers: compression, deadlines, URLs (RFC 9110 8.4 / 12.5.3) ---------------------
+
+DRIVERS = pytest.mark.parametrize("kind", ["sync", "async"])
+
+
+def driver_login(kind: str, config: eidgate.Config, op: CraftedProvider, clock: Clock,
+                 transport: Any = None) -> eidgate.LoginResult:
+    """One login through eidgate.Client or eidgate.AsyncClient (default transport if None)."""
+    async def scenario() -> eidgate.LoginResult:
+        if kind == "sync":
+            with eidgate.Client(config, transport=transport, now=clock) as client:
+                redirect = client.begin_login()
+                return client.complete_login(op.authorize(redirect.url),
+                                             PendingLogins([redirect.pending]))
+        async with eidgate.AsyncClient(config, transport=transport, now=clock) as aclient:
+            redirect = await aclient.begin_login()
+            return await aclient.complete_login(op.authorize(redirect.url),
+                                                PendingLogins([redirect.pending]))
+    import asyncio
+    return asyncio.run(scenario())
+
+
+def encoded(op: CraftedProvider, path: str, coding: str,
+            body: Callable[[bytes], bytes]) -> httpx.MockTransport:
+    """The crafted provider, answering ``path`` with ``body(honest body)`` and a coding."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
+                                       request.read()))
+        if request.url.path != path:
+            return httpx.Response(answer.status, headers=dict(answer.headers),
+                                  content=answer.body)
+        # streamed, as from a socket (httpx would read and decode an in-memory body itself)
+        return httpx.Response(answer.status, stream=Streamed(body(answer.body)), headers={
+            **answer.headers, "content-encoding": coding})
+    transport = httpx.MockTransport(handler)
+    transport.seen = seen  # type: ignore[attr-defined]
+    return transport
+
+
+class Streamed(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self, body: bytes, size: int = 64 * 1024) -> None:
+        self.chunks = [body[i:i + size] for i in range(0, len(body), size)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    squeezer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return squeezer.compress(data) + squeezer.flush()
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """About 256 MiB of spaces after a JSON object, gzipped to about 256 KiB."""
+    squeezer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b" " * (1024 * 1024)
+    return b"".join([squeezer.compress(b"{}")] + [squeezer.compress(block)
+                                                   for _ in range(256)] + [squeezer.flush()])
+
+
+@DRIVERS
+def test_gzip_bomb_is_cut_off_without_inflating_it(kind: str, tmp_path: Path,
+                                                   clock: Clock) -> None:
+    """RFC 9110 8.4: a coded body is bounded by its decoded size (1 MiB), and decoding stops
+    there: the relying party never holds the gigabyte (peak memory stays small)."""
+    import tracemalloc
+    bomb = gzip_bomb()
+    assert len(bomb) < 2 * 1024 * 1024
+    op = CraftedProvider(now=clock)
+    transport = encoded(op, "/token", "gzip", lambda body: bomb)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProviderError, match="bytes"):
+            driver_login(kind, make_config(tmp_path), op, clock, transport)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024, peak
+
+
+@DRIVERS
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_honest_compressed_answers_still_work(kind: str, coding: str, tmp_path: Path,
+                                              clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    pack = gzip_bytes if coding == "gzip" else zlib.compress
+    transport = encoded(op, "/token", coding, pack)
+    assert driver_login(kind, make_config(tmp_path), op, clock, transport).accepted
+    # RFC 9110 12.5.3: we asked for no coding at all
+    assert all(r.headers["accept-encoding"] == "identity"
+               for r in transport.seen)  # type: ignore[attr-defined]
+
+
+@DRIVERS
+@pytest.mark.parametrize("coding", ["br", "zstd", "compress", "gzip, gzip", "x-evil"])
+def test_content_codings_we_cannot_bound_are_refused(kind: str, coding: str, tmp_path: Path,
+                                                     clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    transport = encoded(op, "/token", coding, lambda body: body)
+    with pytest.raises(ProviderError, match="coding"):
+        driver_login(kind, make_config(tmp_path), op, clock, transport)
+
+
+@DRIVERS
+def test_corrupt_gzip_is_a_provider_error(kind: str, tmp_path: Path, clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    transport = encoded(op, "/token", "gzip", lambda body: b"\x1f\x8b" + os.urandom(64))
+    with pytest.raises(ProviderError):
+        driver_login(kind, make_config(tmp_path), op, clock, transport)
+
+
+@DRIVERS
+@pytest.mark.parametrize("url", ["https://xn--/token", "https://256.1.1.1/token",
+                                 "https://xn--zz-/token"])
+def test_endpoint_url_httpx_cannot_send_to_is_a_provider_error(
+        kind: str, url: str, tmp_path: Path, clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    op.discovery_extra = {"token_endpoint": url}
+    with pytest.raises(ProviderError):
+        driver_login(kind, make_config(tmp_path), op, clock, op.transport())
+
+
+class Trickler:
+    """A real HTTP server on the loop-back: sends ``head`` at once, then ``tail`` one byte at
+    a time every ``delay`` seconds."""
+
+    def __init__(self, head: bytes, tail: bytes, delay: float) -> None:
+        import socket
+        import threading
+        self.head, self.tail, self.delay = head, tail, delay
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        import threading
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
+
+    def answer(self, conn: Any) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(self.head)
+                for i in range(len(self.tail)):
+                    if self.stop.wait(self.delay):
+                        return
+                    conn.sendall(self.tail[i:i + 1])
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+@DRIVERS
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_trickling_provider_is_cut_off_at_the_timeout(kind: str, where: str,
+                                                        tmp_path: Path, clock: Clock) -> None:
+    """Every outbound call has a timeout (DESIGN: bounded, no hangs): in total, not per byte.
+    httpx's read timeout applies per socket read; a byte every 0.05 s never trips it."""
+    body = b'{"issuer": "x"}' + b" " * 200
+    head = (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+            + str(len(body)).encode() + b"\r\nx-pad: " + b"a" * 200 + b"\r\n\r\n")
+    server = Trickler(b"", head + body, 0.05) if where == "headers" else Trickler(
+        head, body, 0.05)
+    try:
+        issuer = f"http://127.0.0.1:{server.port}"
+        config = parse_config({"eidgate": {"base_url": "http://localhost:8000",
+                                           "secret_key": "x" * 32, "http_timeout": 1},
+                               "providers": {"op": {"issuer": issuer, "client_id": CLIENT_ID,
+                                                    "client_secret": "s"}}},
+                              base_dir=tmp_path)
+        started = time.monotonic()
+        with pytest.raises(eidgate.ProviderUnavailable):
+            driver_login(kind, config, CraftedProvider(issuer=issuer, now=clock), clock)
+        assert time.monotonic() - started < 3
+    finally:
+        server.close()
