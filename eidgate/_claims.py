@@ -135,6 +135,8 @@ def date_bounds(value: object) -> tuple[date, date] | None:
 
 def gender(value: object) -> Literal["male", "female"] | None:
     """``male`` / ``female`` from the usual spellings; anything else is unknown."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # ISO/IEC 5218 code sent as a JSON number
     return _GENDERS.get(value.strip().lower()) if isinstance(value, str) else None
 
 

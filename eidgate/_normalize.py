@@ -185,6 +185,13 @@ def _national_id(prof: Profile, c: Mapping[str, Any], warnings: list[str],
         raw = text(c.get(claim))
         if raw is None:
             continue
+        if raw[:3].upper() in ("PAS", "IDC") and raw[5:6] == "-" and raw[3:5].isalpha():
+            # ETSI EN 319 412-1 5.1.3 semantics identifiers: PAS = passport number, IDC =
+            # identity card number (Smart-ID may identify a person so): a document's number,
+            # not a personal code.
+            warnings.append(f"{claim!r} holds a passport or identity card number, "
+                            "not a national id")
+            return None
         where = prof.country or CLAIM_COUNTRY.get(claim) or country(
             c.get("nin_issuing_country")) or country_of(raw, _profiles.locale_country(c))
         if where is None:
@@ -272,10 +279,11 @@ def _address(prof: Profile, c: Mapping[str, Any]) -> Address | None:
             ("street", street or None), ("postal_code", _first(c, "consumer.postalcode")),
             ("city", _first(c, "consumer.city")),
             ("country", country(c.get("consumer.country")))) if v})
-    elif prof.method == "npa" and isinstance(c.get("npa.place_of_residence"), str):
+    elif prof.method == "npa" and isinstance(
+            residence := c.get("npa.place_of_residence", c.get("npa_place_of_residence")), str):
         # "D:null:51147:KÖLN:HEIDESTRASSE 17": country:region:postcode:city:street
         fields = [None if p.strip() in ("", "null") else p.strip()
-                  for p in c["npa.place_of_residence"].split(":", 4)]
+                  for p in residence.split(":", 4)]
         if len(fields) == 5:
             parts.update({k: v for k, v in zip(
                 ("country", "region", "postal_code", "city", "street"),

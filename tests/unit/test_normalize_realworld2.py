@@ -539,3 +539,31 @@ def test_today_argument_still_fixes_the_age_without_a_login_time() -> None:
     data = eidgate.normalize({"sub": "x", "birthdate": "2006-06-02"}, "oidc",
                              today=date(2024, 6, 1)).to_dict()
     assert data["age_over_18"] is False
+
+
+# =============================================================================================
+# Smart-ID semantics identifiers that are no personal code
+# =============================================================================================
+# ETSI EN 319 412-1 5.1.3: "PNO" national personal number, "PAS" passport number, "IDC"
+# national identity card number, each + ISO 3166 country + "-". Smart-ID (SK ID Solutions,
+# RP API "semantics identifier") accepts all three. A document number is not a national id.
+@pytest.mark.parametrize("value", ["IDCEE-AB0000000", "PASEE-K0000000"])
+def test_document_number_is_not_a_national_id(value: str) -> None:
+    data = run({"sub": "x", "nin": value, "idp": "sk-smartid"})
+    assert data["national_id"] is None
+    assert data["warnings"] == ["'nin' holds a passport or identity card number, "
+                                "not a national id"]
+
+
+def test_gender_as_a_json_number() -> None:
+    # ISO/IEC 5218 codes (iDIN sends "1" / "2") may arrive as JSON numbers.
+    assert run({"sub": "x", "gender": 2}, "oidc")["gender"] == "female"
+    assert run({"sub": "x", "gender": 1}, "oidc")["gender"] == "male"
+
+
+def test_eidhub_style_npa_residence_with_underscore() -> None:
+    # the Personalausweis' place of residence under an underscore name (eID Hub style)
+    data = run({"sub": "x", "idp": "npa", "npa_place_of_residence":
+                "D:null:51147:KÖLN:HEIDESTRASSE 17"})
+    assert data["address"] == address(street="HEIDESTRASSE 17",
+                                      postal_code="51147", city="KÖLN", country="DE")

@@ -21,14 +21,20 @@ _NAMES = ["sub", "iss", "name", "given_name", "family_name", "birthdate", "gende
           "npa.date_of_birth", "yes.verified.given_name", "yes.verified.address.country",
           "yes.nationality", "nationality", "eighteen_or_older", "initials",
           "signicat.certificate_policies", "signicat.certificate_issuer_dn", "ssn",
-          "socialno", "hetu"]
+          "socialno", "hetu", "middle_name", "verified_claims", "nnin", "nnin_altsub",
+          "bankid_altsub", "nbid_acr", "age", "nationalities", "npa_place_of_residence",
+          "http://itsme.services/v2/claim/BENationalNumber", "dk.cpr", "date_of_birth",
+          "https://data.gov.dk/concept/core/nsis/loa"]
 _leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
                   st.text(max_size=30), st.sampled_from(
                       ["true", "FALSE", "1", "2", "M", "f", "19700217", "1970-07-07",
                        "Wed Aug 12 00:00:00 CEST 1964", "D:null:51147:KÖLN:X 1", ":::::::",
                        "070770-905D", "PNOEE-38001085718", "loa:high", "idin", "nbid-mobile",
                        "urn:grn:authn:se:bankid", "2.16.578.1.16.1.12.1.1", "Last, First",
-                       "ERIKA", "", " ", "\u0000", "9" * 40, "1e400"]))
+                       "ERIKA", "", " ", "\u0000", "9" * 40, "1e400", "1964    ",
+                       "1964-00-00", "196408", "0000-00-00", "9999-12", "17.02.1990",
+                       "00.00.0000", "urn:bankid:bid;LOA=4", "30108299939", '{"country": "D"}',
+                       "{", 635212800000, -10**16, 10**15 - 1, 1e10]))
 _value = st.recursive(_leaf, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
     max_leaves=8)
