@@ -24,7 +24,7 @@ import httpx
 
 from ._authorize import LoginRedirect, PendingLogin, PendingLogins
 from ._config import Config
-from ._errors import EidGateError, ProviderError, ProviderUnavailable
+from ._errors import EidGateError, ProviderError, ProviderUnavailable, shown
 from ._evidence import DirectorySink, EvidenceSink, keep_evidence
 from ._flow import LoginResult, RelyingParty, Steps
 from ._http import HttpRequest, HttpResponse
@@ -69,7 +69,7 @@ class _Body:
         wbits = {"identity": None, "": None, "gzip": 16 + zlib.MAX_WBITS,
                  "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}.get(coding, -1)
         if wbits == -1:
-            raise ProviderError(f"provider answered with content coding {coding[:40]!r}, "
+            raise ProviderError(f"provider answered with content coding {shown(coding)}, "
                                 "which eidgate does not decode")
         self.inflate = None if wbits is None else zlib.decompressobj(wbits)
 
@@ -290,7 +290,9 @@ class Client(_Driver):
         started = time.monotonic()
         deadline = _DEADLINE.set(started + req.timeout)
         try:
-            resp = self.http.send(_request(self.http, req), stream=True)
+            # never follow, even with a caller's client set to: RFC 9110 15.4.8, a 307 would
+            # repeat the POST (code, client secret) to wherever the provider points
+            resp = self.http.send(_request(self.http, req), stream=True, follow_redirects=False)
             try:
                 body = _Body(req, resp, started)
                 for chunk in body.preread() or resp.iter_raw():
@@ -372,7 +374,8 @@ class AsyncClient(_Driver):
         try:
             # a total deadline around send and read, whatever the transport does
             with anyio.fail_after(req.timeout):
-                resp = await self.http.send(_request(self.http, req), stream=True)
+                resp = await self.http.send(_request(self.http, req), stream=True,
+                                             follow_redirects=False)
                 try:
                     body = _Body(req, resp, started)
                     for chunk in body.preread():

@@ -8,6 +8,13 @@ failure to a response in one line. Third-party exceptions are wrapped (``raise .
 from __future__ import annotations
 
 
+def shown(value: object, limit: int = 40) -> str:
+    """``repr`` of a value a provider or browser sent, cut short for an error message (a
+    hostile ``kid`` or ``alg`` may be a megabyte long)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 class EidGateError(Exception):
     """Base of every error eidgate raises."""
 

@@ -38,7 +38,13 @@ from ._authorize import (
     request_object,
 )
 from ._config import Config, ProviderConfig
-from ._errors import CallbackError, InvalidTokenError, ProviderError, TokenEndpointError
+from ._errors import (
+    CallbackError,
+    InvalidTokenError,
+    ProviderError,
+    TokenEndpointError,
+    shown,
+)
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
 from ._identity import Identity
 from ._jose import decrypt, is_jwe, protected_header, verify
@@ -118,7 +124,7 @@ def parse_callback(query: str) -> dict[str, str]:
         raise CallbackError("callback query string is malformed") from exc
     for name, value in pairs:
         if name in params:
-            raise CallbackError(f"callback repeats the parameter {name!r}")
+            raise CallbackError(f"callback repeats the parameter {shown(name)}")
         params[name] = value
     return params
 
@@ -348,7 +354,7 @@ class RelyingParty:
         # OIDC Core 3.1.3.7 (6)-(8): only allow-listed algorithms; never "none"; HS* only
         # when configured, with the client secret as key (OIDC Core 10.1).
         if not isinstance(alg, str) or alg not in conf.id_token_algorithms:
-            raise InvalidTokenError(f"{what}: signature algorithm {alg!r} is not allowed")
+            raise InvalidTokenError(f"{what}: signature algorithm {shown(alg)} is not allowed")
         if alg.startswith("HS"):
             key: Any = conf.client_secret
         else:
@@ -376,7 +382,7 @@ class RelyingParty:
             claims, alg = yield from self._verified(conf, text, "userinfo", now, False)
             signed = alg is not None
         else:
-            raise ProviderError(f"userinfo has content type {kind or 'none'!r}; expected "
+            raise ProviderError(f"userinfo has content type {shown(kind or 'none')}; expected "
                                 "application/json or application/jwt")
         check_userinfo(claims, provider=conf, subject=subject, signed=signed)
         return claims, response.body.decode("utf-8", "replace")

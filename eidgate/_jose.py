@@ -15,7 +15,7 @@ from joserfc.errors import JoseError
 from jwt.exceptions import PyJWTError
 from jwt.utils import base64url_decode, base64url_encode
 
-from ._errors import InvalidTokenError
+from ._errors import InvalidTokenError, shown
 from ._http import parse_json
 from ._keys import RPKey
 
@@ -46,7 +46,7 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
         raise InvalidTokenError(f"{what}: JWE alg RSA1_5 refused (padding oracle, RFC 8725 "
                                 "3.2); configure the provider to use RSA-OAEP")
     if alg not in JWE_ALGORITHMS or enc not in JWE_ENCRYPTIONS:
-        raise InvalidTokenError(f"{what}: JWE alg {str(alg)[:40]!r} / enc {str(enc)[:40]!r} "
+        raise InvalidTokenError(f"{what}: JWE alg {shown(alg)} / enc {shown(enc)} "
                                 "not allowed")
     # RFC 7516 4.1.3 / RFC 8725 3.x: "zip": "DEF" inflates a 1 MiB token to gigabytes; no
     # OpenID provider needs it for an ID token, so compressed JWEs are refused outright.
@@ -60,7 +60,7 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
     if kid is not None:
         candidates = [k for k in candidates if k.kid == kid]
     if not candidates:
-        raise InvalidTokenError(f"{what}: no decryption key for kid {kid!r} and alg {alg}")
+        raise InvalidTokenError(f"{what}: no decryption key for kid {shown(kid)} and alg {alg}")
     for key in candidates:
         try:
             return jwe.decrypt_compact(token, key.jwk, registry=_REGISTRY).plaintext or b""

@@ -29,7 +29,13 @@ from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError, PyJWTError
 
 from ._config import ProviderConfig, is_local_url
-from ._errors import DiscoveryError, InvalidTokenError, ProviderError, ProviderUnavailable
+from ._errors import (
+    DiscoveryError,
+    InvalidTokenError,
+    ProviderError,
+    ProviderUnavailable,
+    shown,
+)
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
@@ -92,7 +98,7 @@ class ProviderMetadata:
         # Discovery 4.3: the issuer MUST be identical to the one used to fetch the document.
         if doc.get("issuer") != expected_issuer:
             raise DiscoveryError(
-                f"discovery document names issuer {str(doc.get('issuer'))[:200]!r}, expected "
+                f"discovery document names issuer {shown(doc.get('issuer'), 200)}, expected "
                 f"{expected_issuer!r} exactly (a provider may only speak for itself)")
         allow_http = is_local_url(expected_issuer)
 
@@ -272,7 +278,7 @@ class ProviderState:
             found = self._select(alg, kid)
         if found is None:
             raise InvalidTokenError(
-                f"provider {self.config.name!r} has no {alg} key with kid {kid!r}"
+                f"provider {self.config.name!r} has no {alg} key with kid {shown(kid)}"
                 if kid is not None else
                 f"provider {self.config.name!r} has no {alg} key for a token without kid")
         return found.key

@@ -275,7 +275,8 @@ def test_embedded_keys_in_the_header_are_never_trusted_or_fetched(harness: Build
 def test_junk_kid_is_a_clean_key_error(harness: Build, kid: str) -> None:
     h = harness()
     h.op.id_header["kid"] = kid
-    rejected(h, match="kid")
+    error = rejected(h, match="kid")
+    assert len(str(error)) < 300  # a hostile value is never copied whole into a message
 
 
 @pytest.mark.parametrize("kid", [1, ["k1"], {"k": 1}, True])
@@ -1041,3 +1042,63 @@ def test_a_trickling_provider_is_cut_off_at_the_timeout(kind: str, where: str,
         assert time.monotonic() - started < 3
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("where", ["jws-alg", "jwe-kid", "jwe-alg", "discovery-issuer"])
+def test_megabyte_header_values_are_not_copied_into_error_messages(enc: Build,
+                                                                   where: str) -> None:
+    h = enc()
+    huge = "A" * 500_000
+    if where == "jws-alg":
+        swap_id_token(h.op, lambda c, signed: ".".join(
+            (b64url(json.dumps({"alg": huge}).encode()), *signed.split(".")[1:])))
+    elif where == "jwe-kid":
+        swap_id_token(h.op, lambda c, _: junk_jwe({"alg": "RSA-OAEP", "enc": "A128GCM",
+                                                   "kid": huge}))
+    elif where == "jwe-alg":
+        swap_id_token(h.op, lambda c, _: junk_jwe({"alg": huge, "enc": "A128GCM"}))
+    else:
+        h.op.discovery_extra = {"issuer": huge}
+    with pytest.raises(EidGateError) as caught:
+        h.login()
+    assert len(str(caught.value)) < 500
+
+
+@DRIVERS
+@pytest.mark.parametrize("status", [302, 307, 308])
+def test_redirects_are_not_followed_even_by_a_callers_client(kind: str, status: int,
+                                                             tmp_path: Path,
+                                                             clock: Clock) -> None:
+    """RFC 9110 15.4.8: a 307/308 repeats the POST, code and client secret included; the
+    token endpoint's redirect is an error, whatever the caller's httpx client would do."""
+    op = CraftedProvider(now=clock)
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        if request.url.path == "/token" and request.url.host == "op.example.test":
+            return httpx.Response(status, headers={"location": f"{EVIL}/steal"})
+        answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
+                                       request.read()))
+        return httpx.Response(answer.status, headers=dict(answer.headers),
+                              content=answer.body)
+    config = make_config(tmp_path)
+
+    async def scenario() -> None:
+        if kind == "sync":
+            http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+            with http, eidgate.Client(config, http=http, now=clock) as client:
+                redirect = client.begin_login()
+                client.complete_login(op.authorize(redirect.url),
+                                      PendingLogins([redirect.pending]))
+            return
+        ahttp = httpx.AsyncClient(transport=httpx.MockTransport(handler),
+                                  follow_redirects=True)
+        async with ahttp, eidgate.AsyncClient(config, http=ahttp, now=clock) as aclient:
+            redirect = await aclient.begin_login()
+            await aclient.complete_login(op.authorize(redirect.url),
+                                         PendingLogins([redirect.pending]))
+    import asyncio
+    with pytest.raises(ProviderError, match=str(status)):
+        asyncio.run(scenario())
+    assert not [u for u in sent if u.startswith(EVIL)]
