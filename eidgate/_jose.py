@@ -94,7 +94,8 @@ def verify(token: str, key: Any, alg: str, what: str) -> dict[str, Any]:
     try:
         payload = _JWS.decode_complete(token, key, algorithms=[alg])["payload"]
         claims = parse_json(payload)
-    except PyJWTError as exc:
+    except (PyJWTError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        # pyjwt's own errors, or a header member of a JSON type pyjwt did not expect
         raise InvalidTokenError(f"{what}: signature check failed ({type(exc).__name__})") \
             from exc
     except ValueError as exc:
