@@ -1102,3 +1102,39 @@ def test_redirects_are_not_followed_even_by_a_callers_client(kind: str, status: 
     with pytest.raises(ProviderError, match=str(status)):
         asyncio.run(scenario())
     assert not [u for u in sent if u.startswith(EVIL)]
+
+
+@pytest.mark.parametrize(("name", "value", "match"), [
+    ("nonce", ["n"], "nonce"), ("nonce", None, "nonce"), ("nonce", 1, "nonce"),
+    ("aud", [], "aud"), ("aud", [None], "aud"), ("aud", {"x": CLIENT_ID}, "aud"),
+    ("aud", "", "aud"), ("azp", [CLIENT_ID], "azp"), ("azp", "", "azp"),
+    ("sub", "u" * 256, "sub"), ("sub", "üser", "sub"), ("sub", ["user-1"], "sub"),
+    ("iss", [ISSUER], "issuer"), ("iss", None, "issuer"), ("iss", ISSUER.upper(), "issuer"),
+    ("at_hash", 1, "at_hash"), ("at_hash", [], "at_hash"), ("auth_time", "5", "auth_time"),
+    ("nbf", True, "nbf"), ("iat", None, "iat"),
+])
+def test_id_token_claims_of_the_wrong_type_or_value_are_rejected(
+        harness: Build, name: str, value: Any, match: str) -> None:
+    """OIDC Core 2 (types: iss/sub/nonce/azp strings, aud string or array of strings, times
+    NumericDate, sub at most 255 ASCII characters) and 3.1.3.7 (2)-(11)."""
+    h = harness()
+    if name == "iss":  # pyjwt refuses to sign a non-string iss: sign the JSON by hand
+        raw_claims(h.op, lambda c: json.dumps({**c, "iss": value}))
+    else:
+        h.op.id_claims[name] = value
+    rejected(h, match=match)
+
+
+@pytest.mark.parametrize("expires_in", [-1, 0, 1e308, "60", None, [60], 10**40])
+def test_par_expires_in_of_any_shape_does_not_break_the_login(harness: Build,
+                                                              expires_in: Any) -> None:
+    """RFC 9126 2.2: expires_in is informative for the client; eidgate does not rely on it,
+    so an absurd value neither crashes nor changes anything."""
+    h = harness(use_par=True)
+    par = h.op.par
+
+    def answer(request: HttpRequest) -> HttpResponse:
+        body = json.loads(par(request).body)
+        return json_response({**body, "expires_in": expires_in}, 201)
+    h.op.overrides["/par"] = answer
+    assert h.login().accepted
