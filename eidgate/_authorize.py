@@ -19,6 +19,7 @@ import jwt
 
 from ._config import ProviderConfig
 from ._errors import CallbackError
+from ._loa import LEVELS
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ASSERTION_LIFETIME = 60
@@ -37,6 +38,7 @@ class PendingLogin:
     next_url: str
     created_at: float
     max_age: int | None = None
+    loa: str | None = None  # the least level of assurance the login must reach
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for the adapter's storage."""
@@ -48,13 +50,15 @@ class PendingLogin:
         try:
             value = cls(**{k: data[k] for k in (
                 "state", "nonce", "code_verifier", "provider", "issuer", "redirect_uri",
-                "next_url", "created_at")}, max_age=data.get("max_age"))
+                "next_url", "created_at")}, max_age=data.get("max_age"),
+                loa=data.get("loa"))
         except (KeyError, TypeError) as exc:
             raise CallbackError("stored login state is malformed") from exc
         strings = (value.state, value.nonce, value.code_verifier, value.provider, value.issuer,
                    value.redirect_uri, value.next_url)
         if not all(isinstance(s, str) for s in strings) or not isinstance(
-                value.created_at, int | float) or not isinstance(value.max_age, int | None):
+                value.created_at, int | float) or not isinstance(value.max_age, int | None) \
+                or value.loa not in (None, *LEVELS):
             raise CallbackError("stored login state is malformed")
         return value
 

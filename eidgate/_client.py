@@ -250,11 +250,12 @@ class Client(_Driver):
     def begin_login(self, provider: str | None = None, *, next_url: str = "/",
                     prompt: str | None = None, ui_locales: str | None = None,
                     login_hint: str | None = None, max_age: int | None = None,
-                    acr_values: str | list[str] | None = None) -> LoginRedirect:
+                    acr_values: str | list[str] | None = None,
+                    loa: str | None = None) -> LoginRedirect:
         """Start a login; see :meth:`RelyingParty.begin`."""
         result: LoginRedirect = self.run(self.rp.begin(
             provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
-            login_hint=login_hint, max_age=max_age, acr_values=acr_values))
+            login_hint=login_hint, max_age=max_age, acr_values=acr_values, loa=loa))
         return result
 
     def complete_login(self, params: Mapping[str, str] | str,
@@ -332,11 +333,12 @@ class AsyncClient(_Driver):
     async def begin_login(self, provider: str | None = None, *, next_url: str = "/",
                           prompt: str | None = None, ui_locales: str | None = None,
                           login_hint: str | None = None, max_age: int | None = None,
-                          acr_values: str | list[str] | None = None) -> LoginRedirect:
+                          acr_values: str | list[str] | None = None,
+                          loa: str | None = None) -> LoginRedirect:
         """Start a login; see :meth:`RelyingParty.begin`."""
         result: LoginRedirect = await self.run(self.rp.begin(
             provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
-            login_hint=login_hint, max_age=max_age, acr_values=acr_values))
+            login_hint=login_hint, max_age=max_age, acr_values=acr_values, loa=loa))
         return result
 
     async def complete_login(self, params: Mapping[str, str] | str,

@@ -24,6 +24,7 @@ import secrets
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -48,6 +49,7 @@ from ._errors import (
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
 from ._identity import Identity
 from ._jose import decrypt, is_jwe, protected_header, verify
+from ._loa import LEVELS, at_least
 from ._normalize import normalize
 from ._provider import ProviderState
 from ._tokens import check_id_token, check_subject, check_userinfo
@@ -148,8 +150,16 @@ class RelyingParty:
     def begin(self, provider: str | None = None, *, next_url: str = "/",
               prompt: str | None = None, ui_locales: str | None = None,
               login_hint: str | None = None, max_age: int | None = None,
-              acr_values: str | list[str] | None = None) -> Steps:
-        """Build the authorization request; returns a :class:`LoginRedirect`."""
+              acr_values: str | list[str] | None = None, loa: str | None = None) -> Steps:
+        """Build the authorization request; returns a :class:`LoginRedirect`.
+
+        ``loa`` (``low``, ``substantial``, ``high``): the least level of assurance this
+        login must reach. It is asked for (``acr_values`` ``loa:<level>``, eID Hub syntax,
+        in place of any configured ``loa:``) and checked on the way back: a login below it
+        is ``rejected``, whatever the provider did with the request.
+        """
+        if loa is not None and loa not in LEVELS:
+            raise ValueError(f"loa must be one of {LEVELS}, not {loa!r}")
         conf = self.config.provider(provider)
         cache = self.providers[conf.name]
         now = self.now()
@@ -161,8 +171,10 @@ class RelyingParty:
                   # RFC 7636 4.2: always S256, never plain.
                   "code_challenge": create_s256_code_challenge(verifier),
                   "code_challenge_method": "S256"}
-        acr = conf.acr_values if acr_values is None else (
-            acr_values.split() if isinstance(acr_values, str) else acr_values)
+        acr = list(conf.acr_values) if acr_values is None else (
+            acr_values.split() if isinstance(acr_values, str) else list(acr_values))
+        if loa is not None:
+            acr = [a for a in acr if not a.startswith("loa:")] + [f"loa:{loa}"]
         optional = {"acr_values": " ".join(acr), "prompt": prompt, "ui_locales": ui_locales,
                     "login_hint": login_hint,
                     "max_age": None if max_age is None else str(int(max_age))}
@@ -180,7 +192,7 @@ class RelyingParty:
         pending = PendingLogin(state=state, nonce=nonce, code_verifier=verifier,
                                provider=conf.name, issuer=conf.issuer,
                                redirect_uri=self.config.redirect_uri, next_url=next_url,
-                               created_at=now, max_age=max_age)
+                               created_at=now, max_age=max_age, loa=loa)
         return LoginRedirect(url, pending)
 
     def _push(self, conf: ProviderConfig, endpoint: str | None, params: dict[str, str],
@@ -261,8 +273,16 @@ class RelyingParty:
             userinfo, raw_userinfo = yield from self._userinfo(
                 conf, meta.userinfo_endpoint, access_token, subject, now)
         claims = merge_claims(id_claims, userinfo)
+        # ages are judged at the login, not by the wall clock of whoever normalises
         identity = normalize(claims, conf.profile, provider=conf.name, issuer=conf.issuer,
-                             scopes=conf.scopes)
+                             scopes=conf.scopes, today=datetime.fromtimestamp(now, UTC).date())
+        if login.loa is not None and not at_least(identity.loa, login.loa):
+            # RFC 9470 3: the authentication does not meet the level this login required
+            # (a provider may ignore acr_values, OIDC Core 3.1.2.1: "voluntary")
+            return LoginResult("rejected", conf.name, conf.issuer, login.next_url,
+                               error="insufficient_user_authentication",
+                               error_description=f"the eID reached level "
+                               f"{identity.loa or 'unknown'}; this login needed {login.loa}")
         return LoginResult("accepted", conf.name, conf.issuer, login.next_url, claims=claims,
                            id_token_claims=id_claims, userinfo_claims=userinfo,
                            token_response=tokens, raw_userinfo=raw_userinfo, identity=identity)

@@ -7,7 +7,6 @@ levels (``_loa``). Warnings never repeat personal data: they say what, not whose
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from ._claims import (
     name_case,
     text,
 )
+from ._http import parse_json
 from ._identity import Address, Gender, Identity, Level
 from ._loa import stated_level
 from ._national_id import NationalId, country_of, parse_national_id
@@ -326,7 +326,7 @@ def _json_object(raw: str) -> dict[str, Any] | None:
     if len(raw) > 4096:
         return None
     try:
-        value = json.loads(raw)
+        value = parse_json(raw)  # strict: no NaN, no duplicate keys (a hostile provider)
     except ValueError:
         return None
     return value if isinstance(value, dict) else None

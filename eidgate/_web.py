@@ -255,13 +255,10 @@ class Gate:
         name = params.get("provider") or self.config.default_provider
         if name not in self.config.providers:
             return self._error(request, 400, "unknown_provider", self._at(request, "/"))
-        conf = self.config.providers[name]
         loa = params.get("loa")
-        acr: list[str] | None = None
-        if loa in LEVELS:  # step-up: ask for the level (eID Hub syntax) besides the eID
-            acr = [a for a in conf.acr_values if not a.startswith("loa:")] + [f"loa:{loa}"]
+        # step-up: the core asks for the level and refuses a login below it
         redirect = yield from self.rp.begin(name, next_url=self._next(request, params.get("next")),
-                                            acr_values=acr,
+                                            loa=loa if loa in LEVELS else None,
                                             ui_locales=ui_locales(params.get("ui_locales")))
         drop = [self._drop(n) for n in self.pending.overflow(request.cookies)]
         keep = self._cookie(self.pending.cookie_name(redirect.pending),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
+import httpx
 import pytest
 
 from eidgate.sandbox import RunningSandbox
@@ -100,6 +101,25 @@ def test_step_up_when_the_level_is_too_low(app: flask.Flask,
         assert "loa=high" in response.headers["Location"]
         page = eidgate_login(client, "/high", person="mitid-sofie")  # level high
         assert page.get_data(as_text=True) == "high: high"
+
+
+def test_step_up_below_the_level_is_refused_even_if_the_provider_ignores_the_request(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    with app.test_client() as client:
+        start = client.get("/eidgate/login?provider=sandbox&loa=high&next=/high")
+        url = httpx.URL(start.headers["Location"])
+        asked = url.params["acr_values"].split()
+        assert "loa:high" in asked
+        # the provider (or someone on the way) drops the level: OIDC Core 3.1.2.1 voluntary
+        rest = " ".join(a for a in asked if not a.startswith("loa:"))
+        url = url.copy_set_param("acr_values", rest) if rest else \
+            url.copy_remove_param("acr_values")
+        callback = httpx.URL(eidgate_login(str(url), person="mitid-abelone"))  # level low
+        page = client.get(callback.raw_path.decode("ascii"))
+        assert page.status_code == 401
+        assert "needed high" in page.get_data(as_text=True)
+        assert client.get_cookie("eidgate_session") is None
+        assert client.get("/high").status_code == 303  # still not in
 
 
 def test_cancel_shows_a_page_with_try_again(app: flask.Flask,
