@@ -34,11 +34,23 @@ _USER_AGENT = "eidgate (+https://pypi.org/project/eidgate/)"
 PendingSource = PendingLogins | Callable[[str], PendingLogin | None]
 
 
+_URLS: dict[str, httpx.URL] = {}  # parsed endpoint URLs: httpx parses in Python, ~10 us
+
+
+def _url(url: str) -> httpx.URL:
+    parsed = _URLS.get(url)
+    if parsed is None:
+        parsed = httpx.URL(url)
+        if len(_URLS) < 256:  # a few endpoints per provider; never grows without bound
+            _URLS[url] = parsed
+    return parsed
+
+
 def _request(http: httpx.Client | httpx.AsyncClient, req: HttpRequest) -> httpx.Request:
     # RFC 9110 12.5.3: ask for the body as is; a compressed answer anyway is decoded by
     # _Body within the size bound (httpx would inflate a whole gzip bomb chunk at once).
     try:
-        return http.build_request(req.method, req.url, headers={
+        return http.build_request(req.method, _url(req.url), headers={
             **req.headers, "Accept-Encoding": "identity"}, content=req.body,
             timeout=req.timeout)
     except (httpx.InvalidURL, ValueError) as exc:  # idna.IDNAError is a ValueError
