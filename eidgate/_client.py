@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -227,8 +228,11 @@ class _Driver:
         self.config = config
 
     def _http_options(self) -> dict[str, Any]:
+        # no cookie jar: the back channel serves every person, and nothing a provider sets
+        # during one login may go out with another's (RFC 6265 is for user agents)
+        jar = CookieJar(DefaultCookiePolicy(allowed_domains=[]))
         return {"follow_redirects": False, "timeout": self.config.http_timeout,
-                "limits": _LIMITS, "headers": {"User-Agent": _USER_AGENT}}
+                "limits": _LIMITS, "headers": {"User-Agent": _USER_AGENT}, "cookies": jar}
 
     @property
     def fetches(self) -> int:

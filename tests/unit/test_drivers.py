@@ -223,6 +223,38 @@ def test_every_request_has_the_configured_timeout(kind: str, op: CraftedProvider
         assert timeout == {"connect": 3.5, "read": 3.5, "write": 3.5, "pool": 3.5}
 
 
+@DRIVERS
+def test_provider_cookies_are_not_carried_from_one_login_to_another(
+        kind: str, op: CraftedProvider, config: Config, clock: Clock) -> None:
+    """The back channel serves every person: what a provider sets while one person logs in
+    (a session or tracking cookie) must not go out with the next person's requests."""
+    wire = Wire(op)
+    cookies: list[str | None] = []
+
+    def token(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("cookie"))
+        del wire.hooks[TOKEN]
+        try:
+            answer = wire.handler(request)
+        finally:
+            wire.hooks[TOKEN] = token
+        return httpx.Response(answer.status_code, headers=[
+            *answer.headers.items(), ("Set-Cookie", f"op_session=person-{len(cookies)}; "
+                                      "Path=/; Secure; HttpOnly")], content=answer.content)
+    wire.hooks[TOKEN] = token
+
+    async def scenario() -> None:
+        client = open_client(kind, config, wire.transport(), clock)
+        try:
+            assert (await login(client, op)).accepted
+            assert (await login(client, op)).accepted
+        finally:
+            await close(client)
+
+    run(scenario)
+    assert cookies == [None, None]
+
+
 # -- failures --------------------------------------------------------------------------
 async def expect_login_error(client: Driver, op: CraftedProvider,
                              kind: type[Exception]) -> tuple[Any, dict[str, str], Any]:
