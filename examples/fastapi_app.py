@@ -1,6 +1,8 @@
 """The FastAPI example: the identity as a dependency.
 
     .venv/bin/uvicorn --app-dir examples fastapi_app:app --port 8000   (sandbox on :8800)
+
+uvicorn is not among eidgate's dependencies: ``.venv/bin/pip install uvicorn`` first.
 """
 
 from __future__ import annotations

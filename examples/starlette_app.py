@@ -1,6 +1,8 @@
 """The Starlette example: protect a path prefix, read request.user.
 
     .venv/bin/uvicorn --app-dir examples starlette_app:app --port 8000   (sandbox on :8800)
+
+uvicorn is not among eidgate's dependencies: ``.venv/bin/pip install uvicorn`` first.
 """
 
 from __future__ import annotations

@@ -1,0 +1,435 @@
+"""The code in README.md and docs/identity.md compiles, and what can run offline runs.
+
+Every Python block is compiled; the blocks a reader copies first (the Flask app, the ASGI
+and WSGI middlewares, the login pages, the pytest plugin, the core, ``normalize``) run
+against the sandbox eID hub, and values written in ``# comments`` are compared with what
+the code returns. TOML blocks load with ``load_config``, the shell commands that need no
+network run. A block that is renamed or removed fails here instead of being skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import eidgate
+from eidgate import Identity, load_config
+from eidgate._cli import main as cli
+from eidgate._config import _GLOBAL_KEYS, _PROVIDER_KEYS
+from eidgate._profiles import PROFILES
+from eidgate.sandbox import EIDS, PEOPLE, RunningSandbox, person
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+IDENTITY_DOC = ROOT / "docs" / "identity.md"
+# a fence may be indented (a block inside a list item): the closing fence is indented alike
+_FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>\w*)\n(?P<code>.*?)^(?P=indent)```\s*$",
+                    re.S | re.M)
+_DEFAULT_MARK = re.compile(r"#.*\bthe default(: none)?\)?\s*$")
+_SECRETS = {"EIDGATE_SECRET": "docs-test-secret-0123456789abcdef",
+            "FTN_CLIENT_SECRET": "ftn-secret", "SIGNICAT_CLIENT_SECRET": "signicat-secret"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Block:
+    path: Path
+    line: int
+    lang: str
+    code: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.path.name}:{self.line}"
+
+
+def blocks(path: Path, lang: str | None = None) -> list[Block]:
+    text = path.read_text(encoding="utf-8")
+    found = [Block(path, text.count("\n", 0, m.start()) + 1, m["lang"],
+                   textwrap.dedent(m["indent"] + m["code"]) if m["indent"] else m["code"])
+             for m in _FENCE.finditer(text)]
+    return [b for b in found if lang is None or b.lang == lang]
+
+
+def block(path: Path, lang: str, marker: str) -> Block:
+    """The one block of ``lang`` in ``path`` that contains ``marker``."""
+    hits = [b for b in blocks(path, lang) if marker in b.code]
+    assert len(hits) == 1, f"{path.name}: {len(hits)} {lang} blocks contain {marker!r}"
+    return hits[0]
+
+
+def run(code: str, name: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    exec(compile(code, name, "exec"), namespace)  # noqa: S102 (our own documentation)
+    return namespace
+
+
+PYTHON_BLOCKS = blocks(README, "python") + blocks(IDENTITY_DOC, "python")
+
+
+def test_the_docs_have_the_blocks_these_tests_read() -> None:
+    assert len(blocks(README, "python")) >= 6
+    assert len(blocks(IDENTITY_DOC, "python")) >= 1
+    assert len(blocks(README, "toml")) >= 3
+    text = README.read_text(encoding="utf-8")
+    # every fence is closed: an odd number of fences would swallow the rest of the page
+    assert len(re.findall(r"^ *```", text, re.M)) % 2 == 0
+
+
+@pytest.mark.parametrize("doc_block", PYTHON_BLOCKS, ids=[b.name for b in PYTHON_BLOCKS])
+def test_python_block_compiles(doc_block: Block) -> None:
+    compile(doc_block.code, doc_block.name, "exec")
+
+
+# -- the sandbox configuration of the README, pointed at this session's sandbox ---------
+
+def sandbox_config(sandbox: RunningSandbox, directory: Path, provider: str = "sandbox"
+                   ) -> Path:
+    """The README's sandbox ``eidgate.toml``, with this test session's sandbox port."""
+    text = block(README, "toml", 'client_id = "demo"').code
+    assert 'issuer = "http://127.0.0.1:8800"' in text
+    assert sandbox.client.client_secret in text
+    text = text.replace("http://127.0.0.1:8800", sandbox.issuer)
+    text = text.replace("[providers.sandbox]", f"[providers.{provider}]")
+    path = directory / "eidgate.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_flask_block_logs_in(eidgate_sandbox: RunningSandbox,
+                             eidgate_login: Callable[..., Any], tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox_config(eidgate_sandbox, tmp_path)
+    monkeypatch.chdir(tmp_path)  # the block reads "eidgate.toml"
+    doc = block(README, "python", "from eidgate_adapters.flask import")
+    app = run(doc.code, doc.name, {"__name__": "docs_flask"})["app"]
+    with app.test_client() as client:
+        page = eidgate_login(client, "/account", person="ftn-vaino")
+        assert page.status_code == 200
+        assert page.get_data(as_text=True) == "Hello Väinö"
+
+
+def test_asgi_and_wsgi_block_log_in(eidgate_sandbox: RunningSandbox,
+                                    eidgate_login: Callable[..., Any], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+    from werkzeug.test import Client as WerkzeugClient
+
+    from eidgate_adapters import asgi, wsgi
+
+    sandbox_config(eidgate_sandbox, tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    async def account(request: Request) -> PlainTextResponse:
+        identity = asgi.get_identity(request)
+        return PlainTextResponse(f"asgi {identity.first_name if identity else None}")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        identity = wsgi.get_identity(environ)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [f"wsgi {identity.first_name if identity else None} "
+                f"{environ.get('REMOTE_USER') == (identity and identity.subject)}".encode()]
+
+    doc = block(README, "python", "from eidgate_adapters.asgi import")
+    namespace = run(doc.code, doc.name, {
+        "app": Starlette(routes=[Route("/account/{rest:path}", account)]),
+        "application": application})
+    with TestClient(namespace["app"], base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/account/x", headers={"Accept": "application/json"}
+                          ).status_code == 401
+        page = eidgate_login(client, "/account/x", person="mitid-sofie")
+        assert page.text == "asgi Sofie"
+    wsgi_app = namespace["application"]
+    try:
+        page = eidgate_login(WerkzeugClient(wsgi_app), "/account/x", person="sbid-maja")
+        assert page.get_data(as_text=True) == "wsgi Maja True"
+    finally:
+        wsgi_app.close()
+
+
+def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask import Flask
+
+    from eidgate import _rp_pages
+    from eidgate_adapters.asgi import EidGateMiddleware
+    from eidgate_adapters.flask import EidGate
+
+    sandbox_config(eidgate_sandbox, tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    class MyPages:
+        picker = staticmethod(_rp_pages.picker)
+        error = staticmethod(_rp_pages.error)
+        unavailable = staticmethod(_rp_pages.unavailable)
+        logged_out = staticmethod(_rp_pages.logged_out)
+
+    async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("not called")
+
+    doc = block(README, "python", "EidGate(app, strings=")
+    statements = ast.parse(doc.code).body
+    assert len(statements) >= 4
+    apps = []
+    for statement in statements:  # each line is an alternative: a fresh app for each
+        app = Flask("docs_pages")
+        source = ast.get_source_segment(doc.code, statement) or ""
+        run(source, doc.name, {"EidGate": EidGate, "EidGateMiddleware": EidGateMiddleware,
+                               "MyPages": MyPages,
+                               "app": asgi_app if "Middleware" in source else app})
+        apps.append(app)
+    client = apps[0].test_client()
+    finnish = client.get("/eidgate/", headers={"Accept-Language": "fi"})
+    assert "Kirjaudu sisään" in finnish.get_data(as_text=True)
+    icelandic = client.get("/eidgate/", headers={"Accept-Language": "is"})
+    assert "Innskráning" in icelandic.get_data(as_text=True)
+    assert icelandic.headers["Content-Language"] == "is"
+
+
+def test_pytest_plugin_block_passes_in_a_fresh_pytest(tmp_path: Path) -> None:
+    doc = block(README, "python", "def test_account_page(")
+    assert "from myapp import create_app" in doc.code
+    (tmp_path / "myapp.py").write_text(textwrap.dedent('''
+        from flask import Flask
+
+        from eidgate_adapters.flask import EidGate, current_identity, login_required
+
+
+        def create_app(config):
+            app = Flask(__name__)
+            EidGate(app, config=config)
+
+            @app.get("/account")
+            @login_required
+            def account():
+                return f"Hello {current_identity.first_name}"
+            return app
+        '''), encoding="utf-8")
+    (tmp_path / "test_account.py").write_text(doc.code, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+
+
+def test_core_block_logs_in(eidgate_sandbox: RunningSandbox,
+                            eidgate_login: Callable[..., Any], tmp_path: Path,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox_config(eidgate_sandbox, tmp_path, provider="ftn")  # the block logs in with "ftn"
+    monkeypatch.chdir(tmp_path)
+    doc = block(README, "python", "client.complete_login(")
+    before, marker, after = doc.code.partition("# /eidgate/callback")
+    assert marker, "the core block lost its '# /eidgate/callback' comment"
+    namespace = run(before, doc.name, {})
+    try:
+        # the browser's part: the provider sends it back to the callback with a query
+        callback = eidgate_login(namespace["redirect"].url, person="ftn-vaino")
+        namespace["request_query_string"] = httpx.URL(callback).query.decode()
+        run(marker + after, doc.name, namespace)
+        result = namespace["result"]
+        assert result.accepted
+        assert result.identity.first_name == "Väinö"
+    finally:
+        namespace["client"].close()
+
+
+def commented_values(code: str, namespace: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(expression, value, expected)`` for each line ``expression  # <a Python value>``."""
+    found = []
+    for line in code.splitlines():
+        expression, _, comment = line.partition("  #")
+        try:
+            expected = eval(comment.strip(), {"date": date})  # noqa: S307
+            compile(expression.strip(), "<doc>", "eval")
+        except (SyntaxError, NameError, TypeError, ValueError):
+            continue  # a prose comment, or a statement
+        found.append((expression.strip(), eval(expression.strip(), namespace), expected))  # noqa: S307
+    return found
+
+
+def test_normalize_block_gives_what_its_comments_say() -> None:
+    doc = block(README, "python", "identity = normalize(claims)")
+    namespace = run(doc.code, doc.name, {"claims": dict(person("ftn-vaino").claims)})
+    checks = commented_values(doc.code, namespace)
+    assert len(checks) >= 3
+    for expression, value, expected in checks:
+        assert value == expected, expression
+
+
+def test_identity_doc_block_runs() -> None:
+    doc = block(IDENTITY_DOC, "python", "normalize(")
+    namespace = run(doc.code, doc.name, {"claims": dict(person("idin-stegenga").claims)})
+    identity = namespace["identity"]
+    assert (identity.method, identity.provider) == ("idin", "idin")
+
+
+# -- Identity fields, profiles, test persons --------------------------------------------
+
+def test_identity_doc_lists_every_field() -> None:
+    text = IDENTITY_DOC.read_text(encoding="utf-8")
+    table = text.split("## Fields", 1)[1].split("\n\n", 2)[1]
+    documented = [name for row in table.splitlines()[2:]
+                  for name in re.findall(r"`(\w+)`", row.split("|")[1])]
+    fields = [f.name for f in dataclasses.fields(Identity)]
+    assert documented == fields
+    assert list(Identity("s", None, None, "oidc").to_dict()) == fields
+
+
+def test_identity_doc_names_every_profile() -> None:
+    text = IDENTITY_DOC.read_text(encoding="utf-8")
+    row = next(r for r in text.splitlines() if r.startswith("| `method` |"))
+    assert sorted(re.findall(r"`(\w+)`", row.split("|")[3])) == sorted(PROFILES)
+
+
+def test_readme_counts_the_sandbox_persons_and_eids() -> None:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"(\d+) test persons", text)
+    assert found is not None
+    assert int(found[1]) == len(PEOPLE)
+    for label in ("FTN", "iDIN", "itsme", "MitID", "Mobiilivarmenne", "NemID", "Smart-ID",
+                  "Personalausweis", "Yes"):
+        assert any(label in eid for eid in EIDS.values()), label
+        assert label in text, label
+
+
+# -- eidgate.toml ------------------------------------------------------------------------
+
+TOML_BLOCKS = blocks(README, "toml")
+
+
+@pytest.fixture
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """tmp_path with keys/ from ``eidgate keys generate`` and the secrets the docs name."""
+    assert cli(["keys", "generate", "--out", str(tmp_path / "keys")]) == 0
+    for name, value in _SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("doc_block", TOML_BLOCKS, ids=[b.name for b in TOML_BLOCKS])
+def test_toml_block_loads(doc_block: Block, key_dir: Path) -> None:
+    (key_dir / "eidgate.toml").write_text(doc_block.code, encoding="utf-8")
+    config = load_config("eidgate.toml")
+    assert config.providers
+
+
+def reference_block() -> Block:
+    return block(README, "toml", "trusted_audiences")
+
+
+def test_reference_block_names_every_key() -> None:
+    text = reference_block().code
+    missing = [k for k in sorted(_GLOBAL_KEYS | _PROVIDER_KEYS)
+               if not re.search(rf"\b{k}\b", text)]
+    assert not missing, f"eidgate.toml keys missing from the README: {missing}"
+
+
+def test_reference_block_defaults_are_the_defaults(key_dir: Path) -> None:
+    text = reference_block().code
+    marked = [line for line in text.splitlines() if _DEFAULT_MARK.search(line)]
+    assert len(marked) >= 5
+    path = key_dir / "eidgate.toml"
+    path.write_text(text, encoding="utf-8")
+    full = comparable(load_config(path))
+    for line in marked:
+        path.write_text(text.replace(line + "\n", ""), encoding="utf-8")
+        assert comparable(load_config(path)) == full, f"not the default: {line}"
+
+
+def comparable(config: eidgate.Config) -> dict[str, Any]:
+    """The config as plain values (keys by their ``kid``: key objects compare by identity)."""
+    values = {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+    values["providers"] = {name: {
+        f.name: getattr(p, f.name) for f in dataclasses.fields(p)} | {
+        "signing_key": p.signing_key.kid if p.signing_key else None,
+        "decryption_keys": [k.kid for k in p.decryption_keys]}
+        for name, p in config.providers.items()}
+    return values
+
+
+def test_config_error_examples_are_what_eidgate_says(key_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    messages = next(b for b in blocks(README, "") if "unknown key 'isuer'" in b.code)
+    typo, unset = messages.code.strip().splitlines()
+    text = reference_block().code
+    assert text.count("\nissuer = ") == 1
+    Path("eidgate.toml").write_text(text.replace("\nissuer = ", "\nisuer = "), encoding="utf-8")
+    with pytest.raises(eidgate.ConfigError) as caught:
+        load_config("eidgate.toml")
+    assert caught.value.description == typo
+    assert str(caught.value) == f"invalid_configuration: {typo}"
+    Path("eidgate.toml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("FTN_CLIENT_SECRET")
+    with pytest.raises(eidgate.ConfigError) as caught:
+        load_config("eidgate.toml")
+    assert caught.value.description == unset
+
+
+# -- shell commands ----------------------------------------------------------------------
+
+def test_keys_generate_writes_what_the_readme_says(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    command = next(line for b in blocks(README, "sh") for line in b.code.splitlines()
+                   if line.startswith("eidgate keys generate"))
+    args, _, comment = command.partition("#")
+    monkeypatch.chdir(tmp_path)
+    assert cli(args.split()[1:]) == 0
+    written = re.findall(r"(keys/[\w.]+) \((\S+)\)", comment)
+    assert len(written) == 2
+    for path, alg in written:
+        assert stat.S_IMODE((tmp_path / path).stat().st_mode) == 0o600
+        assert json.loads((tmp_path / path).read_text(encoding="utf-8"))["alg"] == alg
+
+
+def test_check_command_passes_for_the_sandbox_config(eidgate_sandbox: RunningSandbox,
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    sh = " ".join(b.code for b in blocks(README, "sh"))
+    assert ".venv/bin/eidgate check eidgate.toml" in sh
+    config = sandbox_config(eidgate_sandbox, tmp_path)
+    assert cli(["check", str(config)]) == 0
+    assert "all providers OK" in capsys.readouterr().out
+
+
+def test_routes_and_urls_to_register_exist(eidgate_sandbox: RunningSandbox, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The broker section's URLs: callback, post-logout page and JWKS are eidgate's routes."""
+    from werkzeug.test import Client as WerkzeugClient
+
+    from eidgate_adapters.wsgi import EidGateMiddleware
+
+    text = README.read_text(encoding="utf-8")
+    for route in ("{route_prefix}/callback", "{route_prefix}/logged-out",
+                  "{route_prefix}/jwks.json"):
+        assert f"`{{base_url}}{route}`" in text, route
+    sandbox_config(eidgate_sandbox, tmp_path)
+    app = EidGateMiddleware(lambda environ, start: [], config=tmp_path / "eidgate.toml")
+    try:
+        client = WerkzeugClient(app)
+        assert client.get("/eidgate/logged-out").status_code == 200
+        jwks = client.get("/eidgate/jwks.json")
+        assert jwks.status_code == 200
+        assert jwks.json == {"keys": []}  # a client-secret config has no keys to publish
+        callback = client.get("/eidgate/callback?state=x&code=y")
+        assert callback.status_code == 400  # a callback without a pending login
+    finally:
+        app.close()
