@@ -115,3 +115,21 @@ def test_wsgi_example(eidgate_sandbox: RunningSandbox, eidgate_login: Callable[.
     assert page.status_code == 200
     assert "/account/: Eero" in page.get_data(as_text=True)
     module.application.close()
+
+
+def test_each_example_says_how_to_run_it(eidgate_sandbox: RunningSandbox, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run line in each example's docstring names that file, or an app in it."""
+    point_examples_at(eidgate_sandbox, tmp_path, monkeypatch)
+    for name in ("flask_app", "wsgi_app", "fastapi_app", "starlette_app"):
+        module = load_example(name, monkeypatch)
+        doc = module.__doc__ or ""
+        served = [attr for attr in ("app", "application") if f"{name}:{attr}" in doc]
+        assert f"examples/{name}.py" in doc or served, name
+        for attr in served:
+            assert callable(getattr(module, attr)), f"{name}:{attr}"
+        if served:  # run by an ASGI server that eidgate does not install
+            assert "pip install uvicorn" in doc, name
+        close = getattr(getattr(module, "application", None), "close", None)
+        if close is not None:
+            close()
