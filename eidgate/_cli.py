@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,6 +79,14 @@ def _sandbox(port: int, redirects: tuple[str, ...]) -> int:
         keys = ", ".join(p.key for p in PEOPLE if p.eid == eid)
         print(f"  {label}: {keys}")
     print(f"\nIn eidgate.toml:\n\n{running.toml()}\nCtrl-C stops it.", flush=True)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C and a service manager's SIGTERM both stop it cleanly; set explicitly because
+    # a shell starts background jobs with SIGINT ignored, and Python keeps it so
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         running.serve_forever()
     except KeyboardInterrupt:

@@ -59,10 +59,16 @@ def test_check_names_the_config_mistake(tmp_path: Path,
     assert "did you mean 'issuer'" in err
 
 
-def test_eidgate_sandbox_command_serves_logins(tmp_path: Path) -> None:
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell starts a background job
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_eidgate_sandbox_command_serves_logins(tmp_path: Path, stop: signal.Signals) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "eidgate", "sandbox", "--port", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=ignore_sigint)
     try:
         assert proc.stdout is not None
         lines = []
@@ -92,8 +98,12 @@ def test_eidgate_sandbox_command_serves_logins(tmp_path: Path) -> None:
         assert result.identity.national_id.type == "samordningsnummer"
         assert issuer == result.issuer
     finally:
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=10)  # also closes the pipes
+        proc.send_signal(stop)
+        try:
+            _, err = proc.communicate(timeout=10)  # also closes the pipes
+        except subprocess.TimeoutExpired:
+            proc.kill()  # never leave a server behind, even when the test fails
+            _, err = proc.communicate()
     assert proc.returncode == 0, err
 
 
