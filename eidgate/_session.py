@@ -30,6 +30,10 @@ from ._identity import Identity
 
 SESSION_COOKIE = "eidgate_session"
 PENDING_PREFIX = "eidgate_login_"
+# RFC 6265bis 4.1.3.2: a browser takes a "__Host-" cookie only with Secure, Path=/ and no
+# Domain, so a sibling subdomain or a plain-http page cannot set one (cookie tossing: its
+# own session, or its own pending login for a login CSRF)
+HOST_PREFIX = "__Host-"
 MAX_COOKIE_BYTES = 4000  # browsers drop cookies over 4096 bytes including name and attributes
 _VERSION = b"\x01"
 _AAD = b"eidgate session v1"
@@ -126,15 +130,16 @@ class SessionCodec:
 class PendingCodec:
     """Signed, short-lived cookies for pending logins, one cookie per login."""
 
-    def __init__(self, secrets: Iterable[str], max_age: int, *, limit: int = 5) -> None:
+    def __init__(self, secrets: Iterable[str], max_age: int, *, limit: int = 5,
+                 prefix: str = PENDING_PREFIX) -> None:
         self._serializer = URLSafeTimedSerializer(list(reversed(list(secrets))),
                                                   salt="eidgate.pending")
         self.max_age = max_age
         self.limit = limit
+        self.prefix = prefix
 
-    @staticmethod
-    def cookie_name(login: PendingLogin) -> str:
-        return PENDING_PREFIX + login.state[:16]
+    def cookie_name(self, login: PendingLogin) -> str:
+        return self.prefix + login.state[:16]
 
     def encode(self, login: PendingLogin) -> str:
         return str(self._serializer.dumps(login.to_dict()))
@@ -143,7 +148,7 @@ class PendingCodec:
         """Every valid pending login among the request's cookies."""
         found = []
         for name, value in cookies.items():
-            if not name.startswith(PENDING_PREFIX):
+            if not name.startswith(self.prefix) or len(value) > MAX_COOKIE_BYTES:
                 continue
             try:
                 data = self._serializer.loads(value, max_age=self.max_age)

@@ -33,19 +33,29 @@ from urllib.parse import quote, urlencode
 from . import _rp_pages as _pages
 from ._authorize import add_query
 from ._config import Config, is_local_url
-from ._errors import CallbackError, ProviderError
+from ._errors import CallbackError, EidGateError, ProviderError
 from ._evidence import EvidenceSink, keep_evidence
 from ._flow import LoginResult, RelyingParty
 from ._http import HttpRequest, HttpResponse
 from ._identity import Identity
 from ._loa import LEVELS, at_least
-from ._session import SESSION_COOKIE, PendingCodec, SessionCodec, SessionStore
+from ._session import (
+    HOST_PREFIX,
+    PENDING_PREFIX,
+    SESSION_COOKIE,
+    PendingCodec,
+    SessionCodec,
+    SessionStore,
+)
 from ._web_request import (
     LANG_TAG,
     WebRequest,
     WebResponse,
+    cross_site,
     is_navigation,
+    origin_of,
     parse_cookies,
+    path_matcher,
     route_providers,
     safe_next,
     takes,
@@ -56,6 +66,11 @@ from ._web_request import (
 log = logging.getLogger("eidgate")
 WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
+# the methods each route answers; any other method reads as an unknown page (404), so a
+# GET (a link, a prefetch, an <img>) never logs anyone out
+_METHODS = {"/login": ("GET", "HEAD"), "/callback": ("GET", "HEAD"), "/logout": ("POST",),
+            "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD")}
+_CROSS_SITE_LOGOUT = "This logout request came from another site and was refused."
 
 
 class Gate:
@@ -78,7 +93,15 @@ class Gate:
         self.prefix = config.route_prefix
         self.sessions: SessionStore = sessions or SessionCodec(
             config.secret_keys, config.session_max_age, now=now)
-        self.pending = PendingCodec(config.secret_keys, config.login_timeout)
+        secure = not (config.base_url.startswith("http://") and is_local_url(config.base_url))
+        # RFC 6265bis 4.1.3.2: a "__Host-" name wherever the cookie can be Secure, so that
+        # no sibling subdomain can slip its own pending login into this browser
+        prefix = HOST_PREFIX if secure else ""
+        #: the session cookie's name
+        self.session_cookie = SESSION_COOKIE
+        self.pending = PendingCodec(config.secret_keys, config.login_timeout,
+                                    prefix=prefix + PENDING_PREFIX)
+        self.origin = origin_of(config.base_url)
         if languages is None:
             languages = config.languages  # [eidgate] languages in eidgate.toml
         self.languages, self._tables = _pages.language_tables(strings, languages)
@@ -92,14 +115,14 @@ class Gate:
         self._error_detail = takes(self.pages.error, "detail")
         # RFC 9110 12.5.5: a response chosen by Accept-Language says so to caches
         self._vary = [("Vary", "Accept-Language")] if len(self.languages) > 1 else []
-        secure = "" if config.base_url.startswith("http://") and is_local_url(
-            config.base_url) else "; Secure"
-        self._attrs = f"; Path=/; HttpOnly; SameSite=Lax{secure}"
+        # RFC 6265bis 4.1.2.5-7: not for scripts, not on cross-site subrequests or POSTs,
+        # only over https (http only on the loop-back interface, for development)
+        self._attrs = f"; Path=/; HttpOnly; SameSite=Lax{'; Secure' if secure else ''}"
 
     # -- sessions ----------------------------------------------------------------------
     def identity(self, request: WebRequest) -> Identity | None:
         """The logged-in identity, or None (also for tampered or expired cookies)."""
-        return self.session_identity(request.cookies.get(SESSION_COOKIE))
+        return self.session_identity(request.cookies.get(self.session_cookie))
 
     def session_identity(self, value: str | None) -> Identity | None:
         """:meth:`identity` from the session cookie's value (an adapter's hot path)."""
@@ -108,7 +131,7 @@ class Gate:
 
     def cookie_identity(self, cookie_header: str) -> Identity | None:
         """:meth:`identity` from a raw ``Cookie`` header, without building a request."""
-        return self.session_identity(parse_cookies(cookie_header).get(SESSION_COOKIE))
+        return self.session_identity(parse_cookies(cookie_header).get(self.session_cookie))
 
     def _cookie(self, name: str, value: str, max_age: int) -> str:
         return f"{name}={value}; Max-Age={max_age}{self._attrs}"
@@ -187,15 +210,17 @@ class Gate:
     def handle(self, request: WebRequest) -> WebSteps:
         """Answer a request under ``route_prefix``; a generator returning the response."""
         route = request.path[len(self.prefix):] or "/"
-        if route == "/callback" and request.method in ("GET", "HEAD"):
+        if request.method not in _METHODS.get(route, ()):
+            return self._error(request, 404, "not_found", request.root + "/")
+        if route == "/callback":
             return (yield from self._callback(request))  # turns its own errors into pages
         try:
-            if route == "/login" and request.method in ("GET", "HEAD"):
+            if route == "/login":
                 return (yield from self._login(request))
         except ProviderError as exc:  # discovery or PAR failed
             log.warning("eidgate: provider failure (%s)", exc.error)
             return self._unavailable(request)
-        if route == "/logout" and request.method == "POST":
+        if route == "/logout":
             return self._logout(request)
         if route == "/logged-out":
             s = self._texts(request)
@@ -205,9 +230,7 @@ class Gate:
         if route == "/jwks.json":
             return WebResponse(200, json.dumps(self.config.jwks()).encode(),
                                "application/jwk-set+json")
-        if route == "/":
-            return self._picker(request)
-        return self._error(request, 404, "not_found", "/")
+        return self._picker(request)
 
     def _page(self, status: int, s: Mapping[str, str], html: str,
               cookies: list[str] | None = None) -> WebResponse:
@@ -235,8 +258,9 @@ class Gate:
         params = request.params
         wanted = [p for p in params.get("providers", "").split(",") if p in
                   self.config.providers] or list(self.config.providers)
+        loa = params.get("loa")
         extra = {k: v for k, v in (("next", self._next(request, params.get("next"))),
-                                   ("loa", params.get("loa"))) if v}
+                                   ("loa", loa if loa in LEVELS else None)) if v}
         best = _pages.match(request.headers.get("accept-language"), self.languages)
         s = self._tables[best or self.languages[0]]
         # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language (a
@@ -291,18 +315,29 @@ class Gate:
             detail = _pages.provider_text(result.error_description or "")
             return self._error(request, 401, "rejected", retry, used, detail)
         keep_evidence(self.evidence, result)
-        # a new session value on every login (session fixation)
-        session = self.sessions.save(result.identity)
+        try:  # a new session value on every login (session fixation)
+            session = self.sessions.save(result.identity)
+        except EidGateError as exc:  # e.g. an identity too large for a cookie
+            log.warning("eidgate: login not kept (%s)", exc.error)
+            return self._error(request, 500, "invalid_callback", self._at(request, "/"), used)
         log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
                  result.identity.method)
         return self._redirect(result.next_url, [
-            *used, self._cookie(SESSION_COOKIE, session, self.config.session_max_age)])
+            *used, self._cookie(self.session_cookie, session, self.config.session_max_age)])
 
     def _logout(self, request: WebRequest) -> WebResponse:
-        value = request.cookies.get(SESSION_COOKIE)
+        if cross_site(request.headers, self.origin):
+            # Logout CSRF (OWASP CSRF Prevention Cheat Sheet, Fetch Metadata): another
+            # site's form would end the session (its POST carries no Lax cookie, but the
+            # browser applies our Set-Cookie) and could chain a login CSRF after it
+            log.info("eidgate: cross-site logout refused")
+            s = self._texts(request)
+            return self._page(403, s, self.pages.error(s, s.get(
+                "logout_refused", _CROSS_SITE_LOGOUT), request.root + "/"))
+        value = request.cookies.get(self.session_cookie)
         found = self.sessions.load(value)
         self.sessions.delete(value)
-        cookies = [self._drop(SESSION_COOKIE)]
+        cookies = [self._drop(self.session_cookie)]
         back = f"{self.config.base_url}{self.prefix}/logged-out"
         provider = found[0].provider if found else None
         state = self.rp.providers.get(provider or "")
@@ -317,5 +352,5 @@ class Gate:
 
 
 # the adapters' vocabulary, re-exported: one import for them
-__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies", "route_providers",
-           "safe_next", "wrap_view"]
+__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies", "path_matcher",
+           "route_providers", "safe_next", "wrap_view"]

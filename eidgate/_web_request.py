@@ -12,11 +12,15 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from fnmatch import translate
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
+# the pending-login cookie carries ``next``: kept well under the 4 KB a browser stores
+MAX_NEXT = 1500
+_DOTTED = re.compile(r"//|/\.|\\")  # what a path must contain to need normalising
 LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
 
 
@@ -79,12 +83,66 @@ def safe_next(value: str | None) -> str:
     Refused: absolute URLs, scheme-relative ``//evil``, ``/\\evil``, ``https:evil``,
     control characters, and the same tricks percent-encoded.
     """
-    if not value:
+    if not value or len(value) > MAX_NEXT:
         return "/"
     decoded = unquote(unquote(value))
     if not _SAFE_NEXT.fullmatch(value) or not _SAFE_NEXT.fullmatch(decoded):
         return "/"
-    return value
+    # RFC 6265bis 5.6 (browsers keep 4096 bytes a cookie): escaped, as it is sent
+    return value if len(quote(value, safe="/?&=")) <= MAX_NEXT else "/"
+
+
+def normal_path(path: str) -> str:
+    """``path`` as a server or file system that normalises it would read it.
+
+    RFC 3986 5.2.4 (dot segments removed), empty segments merged (``//a`` is ``/a`` to
+    ``os.path`` and to Starlette's ``StaticFiles``), ``\\`` read as ``/`` (Windows), and
+    case-folded (case-insensitive file systems). Only for deciding what to protect: a wrong
+    match costs a login, a missed one leaks a page.
+    """
+    if _DOTTED.search(path):
+        segments: list[str] = []
+        for segment in path.replace("\\", "/").split("/"):
+            if segment == "..":
+                if segments:
+                    segments.pop()
+            elif segment not in ("", "."):
+                segments.append(segment)
+        tail = "/" if path.endswith(("/", "/.", "/..")) and segments else ""
+        path = "/" + "/".join(segments) + tail
+    return path.casefold()
+
+
+def path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A test for ``protect`` patterns (``fnmatch``: ``*`` also matches ``/``) on the path
+    as it may be served (:func:`normal_path`); one compiled expression for all of them."""
+    compiled = [translate(p.casefold()) for p in patterns]
+    if not compiled:
+        return lambda path: False
+    match = re.compile("|".join(f"(?:{c})" for c in compiled)).match
+    return lambda path: match(normal_path(path)) is not None
+
+
+def origin_of(url: str) -> str:
+    """The ASCII serialisation of ``url``'s origin (RFC 6454 6.2), as ``Origin`` sends it."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}"
+
+
+def cross_site(headers: Mapping[str, str], origin: str) -> bool:
+    """True if a browser says this request came from a page of another origin.
+
+    Fetch Metadata (``Sec-Fetch-Site``), else ``Origin`` (RFC 6454 7, OWASP CSRF
+    Prevention Cheat Sheet); a request with neither (no browser, or an old one) is not.
+    """
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    sent = headers.get("origin")
+    return sent is not None and sent != origin
 
 
 def route_providers(provider: str | None, providers: Iterable[str] | None) -> list[str] | None:
@@ -158,5 +216,6 @@ def is_navigation(headers: Mapping[str, str]) -> bool:
     return "text/html" in accept or not accept or ("*/*" in accept and "json" not in accept)
 
 
-__all__ = ["WebRequest", "WebResponse", "is_navigation", "parse_cookies", "route_providers",
-           "safe_next", "takes", "ui_locales", "wrap_view"]
+__all__ = ["WebRequest", "WebResponse", "cross_site", "is_navigation", "normal_path",
+           "origin_of", "parse_cookies", "path_matcher", "route_providers", "safe_next", "takes",
+           "ui_locales", "wrap_view"]

@@ -21,13 +21,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from fnmatch import fnmatchcase
 from typing import Any, TypeVar, cast
 
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
-from eidgate._web import Gate, WebRequest, WebResponse, route_providers, wrap_view
+from eidgate._web import (
+    Gate,
+    WebRequest,
+    WebResponse,
+    path_matcher,
+    route_providers,
+    wrap_view,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -70,6 +76,8 @@ class EidGateMiddleware:
         self.app = app
         self.config = config if isinstance(config, Config) else load_config(config)
         self.protect = tuple(protect)
+        # matched on the path as a server may normalise it (//, /../): no bypass
+        self._protects = path_matcher(self.protect)
         self.providers = list(providers) if providers else None
         self.loa = loa
         self._options = (evidence, strings, pages, languages)
@@ -94,8 +102,8 @@ class EidGateMiddleware:
         identity = self.gate.cookie_identity(cookies)
         scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
                       "auth": EidAuth(identity)})
-        if scope.get("method") != "OPTIONS" and any(
-                fnmatchcase(path, p) for p in self.protect) and not self.gate.allows(
+        if scope.get("method") != "OPTIONS" and self._protects(
+                path) and not self.gate.allows(
                 identity, providers=self.providers, loa=self.loa):
             refused = self.gate.guard(_request(scope), identity, providers=self.providers,
                                       loa=self.loa)

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from fnmatch import fnmatchcase
 from typing import Any
 
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
-from eidgate._web import Gate, WebRequest, WebResponse
+from eidgate._web import Gate, WebRequest, WebResponse, path_matcher
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"
 _STATUS = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized",
-           404: "Not Found", 502: "Bad Gateway"}
+           403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway"}
 
 
 class EidGateMiddleware:
@@ -45,6 +44,8 @@ class EidGateMiddleware:
         self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
                          pages=pages, languages=languages)
         self.protect = tuple(protect)
+        # matched on the path as a server may normalise it (//, /../): no bypass
+        self._protects = path_matcher(self.protect)
         self.providers = list(providers) if providers else None
         self.loa = loa
 
@@ -59,8 +60,8 @@ class EidGateMiddleware:
         environ[ENVIRON_KEY] = identity
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
-        if environ.get("REQUEST_METHOD") != "OPTIONS" and any(
-                fnmatchcase(path, p) for p in self.protect) and not self.gate.allows(
+        if environ.get("REQUEST_METHOD") != "OPTIONS" and self._protects(
+                path) and not self.gate.allows(
                 identity, providers=self.providers, loa=self.loa):
             refused = self.gate.guard(_request(environ), identity, providers=self.providers,
                                       loa=self.loa)

@@ -12,6 +12,14 @@ from conftest import make_config
 
 from eidgate import RelyingParty
 from eidgate._web import Gate, WebRequest, parse_cookies, wrap_view
+from eidgate._web_request import (
+    MAX_NEXT,
+    cross_site,
+    normal_path,
+    origin_of,
+    path_matcher,
+    safe_next,
+)
 
 
 @pytest.mark.parametrize(("header", "expected"), [
@@ -79,3 +87,67 @@ def test_wrap_view_keeps_sync_and_async_and_answers_the_refusal() -> None:
     assert asyncio.run(wrapped_async(who="ann")) == "hello ann"
     assert asyncio.run(wrapped_async(who="anonymous")) == "refused"
     assert seen[0] == ((), {"who": "ann"})
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("/account?tab=2#top", "/account?tab=2#top"), ("/app/päge", "/app/päge"),
+    ("/a%20b", "/a%20b"), (None, "/"), ("", "/"),
+    # RFC 9700 4.11.1: only a path on this site; every spelling of another host refused
+    ("//evil.example", "/"), ("/\\evil.example", "/"), ("\\\\evil.example", "/"),
+    ("https://evil.example", "/"), ("https:evil.example", "/"), ("evil.example", "/"),
+    ("/%2F%2Fevil.example", "/"), ("/%2f/evil.example", "/"), ("/%5Cevil.example", "/"),
+    ("/%252F%252Fevil.example", "/"), ("/%09/evil.example", "/"), ("/\t/evil", "/"),
+    ("/x\r\nLocation: //evil", "/"), ("/x%0d%0aSet-Cookie:a=b", "/"), ("/x\x00", "/"),
+    (" /x", "/"), ("javascript:alert(1)", "/"),
+    # RFC 6265bis 5.6: next rides in a cookie; a longer one is dropped, not the cookie
+    ("/" + "a" * (MAX_NEXT - 1), "/" + "a" * (MAX_NEXT - 1)), ("/" + "a" * MAX_NEXT, "/"),
+    ("/" + "ä" * (MAX_NEXT // 6 + 1), "/"),
+])
+def test_safe_next(value: str | None, expected: str) -> None:
+    assert safe_next(value) == expected
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("/account/x", "/account/x"), ("/Account/X", "/account/x"),
+    # RFC 3986 5.2.4 remove_dot_segments, and the slashes os.path merges
+    ("//account/x", "/account/x"), ("/a/../account/x", "/account/x"),
+    ("/./account/./x", "/account/x"), ("/../../account/x", "/account/x"),
+    ("/account//x/", "/account/x/"), ("/account/x/.", "/account/x/"),
+    ("/account/x/..", "/account/"), ("/..", "/"), ("\\account\\x", "/account/x"),
+    ("/a.b/.c/..d", "/a.b/.c/..d"),
+])
+def test_normal_path(path: str, expected: str) -> None:
+    assert normal_path(path) == expected
+
+
+def test_path_matcher_matches_as_fnmatch_on_the_normal_path() -> None:
+    protects = path_matcher(["/account/*", "/Admin", "/files/*.pdf"])
+    for path in ["/account/x", "/account/", "/account/a/b", "//account/x", "/x/../account/y",
+                 "/ACCOUNT/x", "/admin", "/files/a/b.pdf", "/files/../files/x.PDF"]:
+        assert protects(path), path
+    for path in ["/account", "/accounts/x", "/admin/x", "/account/../public", "/", "",
+                 "/files/x.pdfx"]:
+        assert not protects(path), path
+    assert not path_matcher([])("/account/x")
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("https://app.example.test", "https://app.example.test"),
+    ("https://App.Example.test:443/mount", "https://app.example.test"),
+    ("http://127.0.0.1:8000/app", "http://127.0.0.1:8000"),
+    ("http://[::1]:8000", "http://[::1]:8000"), ("http://localhost:80", "http://localhost"),
+])
+def test_origin_of_is_what_a_browser_sends(url: str, origin: str) -> None:
+    assert origin_of(url) == origin  # RFC 6454 6.2
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({}, False), ({"sec-fetch-site": "same-origin"}, False), ({"sec-fetch-site": "none"}, False),
+    ({"sec-fetch-site": "same-site"}, True), ({"sec-fetch-site": "cross-site"}, True),
+    ({"sec-fetch-site": "cross-site", "origin": "https://a.test"}, True),
+    ({"sec-fetch-site": "same-origin", "origin": "https://evil.test"}, False),
+    ({"origin": "https://a.test"}, False), ({"origin": "https://evil.test"}, True),
+    ({"origin": "null"}, True), ({"origin": "https://a.test.evil.test"}, True),
+])
+def test_cross_site(headers: dict[str, str], expected: bool) -> None:
+    assert cross_site(headers, "https://a.test") is expected
