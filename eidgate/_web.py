@@ -201,7 +201,9 @@ class Gate:
     @staticmethod
     def _next(request: WebRequest, value: str | None) -> str:
         """Where to go after the login: ``next`` if safe, else the app's root."""
-        return safe_next(value) if value else request.root + "/"
+        safe = safe_next(value)
+        # a refused next goes to the app's root (below its mount), not the site's
+        return safe if safe != "/" or value == "/" else request.root + "/"
 
     def owns(self, path: str) -> bool:
         """True for paths the gate answers."""

@@ -26,14 +26,7 @@ from typing import Any, TypeVar, cast
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
-from eidgate._web import (
-    Gate,
-    WebRequest,
-    WebResponse,
-    path_matcher,
-    route_providers,
-    wrap_view,
-)
+from eidgate._web import Gate, WebRequest, WebResponse, path_matcher, route_providers, wrap_view
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

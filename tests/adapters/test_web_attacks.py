@@ -399,6 +399,21 @@ def test_picker_parameters_are_not_reflected_as_markup(gate: Gate, op: CraftedPr
         assert "loa=" not in html
 
 
+def test_a_refused_next_goes_to_the_root_of_a_mounted_app(gate: Gate,
+                                                          op: CraftedProvider) -> None:
+    # below a mount point (SCRIPT_NAME /app) the fallback is the app's root, not the site's
+    for value, expected in [("//evil.example", "/app/"), ("/", "/"), ("/app/x", "/app/x"),
+                            (None, "/app/")]:
+        query = urlencode({"provider": "op", **({"next": value} if value else {})})
+        request = WebRequest("GET", "/eidgate/login", query, root="/app")
+        response = drive(gate.handle(request), op)
+        (cookie,) = response.cookies
+        browser = Browser(gate, op, {cookie.split("=", 1)[0]: cookie.split("=", 1)[1]
+                                     .split(";", 1)[0]})
+        back = browser.callback(op.authorize(location(response)))
+        assert location(back) == expected, value
+
+
 def test_the_401_login_url_is_the_gates_own_path(gate: Gate) -> None:
     # a Host or X-Forwarded-Host header never names where to log in (OWASP host header)
     request = WebRequest("GET", "/api/x", "", {"accept": "application/json",
@@ -638,6 +653,26 @@ def test_protect_cannot_be_bypassed_in_wsgi(path: str) -> None:
     app.close()
 
 
+def test_a_protected_websocket_is_closed_whatever_the_path_spelling(tmp_path: Path) -> None:
+    # RFC 6455 7.4.1 1008 (policy violation) before accept: the server answers 403
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "websocket.accept"})
+    conf = make_config(base_url="http://127.0.0.1:8000")
+    app = asgi.EidGateMiddleware(inner, config=conf, protect=["/live/*"])
+    for path in ["/live/feed", "//live/feed", "/x/../live/feed", "/LIVE/feed"]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "websocket.connect"}
+
+        async def send(message: dict[str, Any], sent: list[dict[str, Any]] = sent) -> None:
+            sent.append(message)
+        scope = {"type": "websocket", "path": path, "query_string": b"", "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1:8000")], "scheme": "ws"}
+        asyncio.run(app(scope, receive, send))
+        assert sent == [{"type": "websocket.close", "code": 1008}], path
+
+
 def test_protect_still_leaves_other_paths_alone(tmp_path: Path) -> None:
     site = Starlette(routes=[Mount("/", StaticFiles(directory=static_site(tmp_path)))])
     (tmp_path / "public" / "page.txt").write_text("hello")
@@ -750,12 +785,15 @@ def test_attack_paths_log_no_secrets_nor_forged_lines(gate: Gate, op: CraftedPro
                       "error": "access_denied\r\nFORGED",
                       "error_description": "Vera Victim\r\nFORGED"})
     browser.send("GET", "/eidgate/callback", "state=x%0aFORGED&code=y")
+    browser.send("GET", "/eidgate/callback", "a%0d%0aFORGED=1&a%0d%0aFORGED=2")
     params = browser.start()
     browser.callback(params)
     browser.send("POST", "/eidgate/logout", headers={"origin": "https://evil\nFORGED"})
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("eidgate")]
     assert any("login accepted" in m for m in messages)
     for message in messages:
-        assert "\n" not in message and "\r" not in message and "FORGED" not in message
+        assert "\n" not in message and "\r" not in message
+        # the browser's text is logged only escaped (a repeated parameter's name), if at all
+        assert "FORGED" not in message or "\\r\\nFORGED" in message
         assert params["code"] not in message and params["state"] not in message
         assert "Vera" not in message and "victim-1" not in message
