@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -37,6 +38,7 @@ HOST_PREFIX = "__Host-"
 MAX_COOKIE_BYTES = 4000  # browsers drop cookies over 4096 bytes including name and attributes
 _VERSION = b"\x01"
 _AAD = b"eidgate session v1"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class SessionStore(Protocol):
@@ -98,9 +100,13 @@ class SessionCodec:
         cached = self._cache.get(value)
         if cached is not None:  # the hot path: the same cookie on every request
             return (cached[1], cached[2]) if cached[0] > now else None
+        # RFC 4648 5, unpadded as save() writes it: one spelling per session (the decoder
+        # alone would skip stray characters and take "+/" for "-_")
+        if not _BASE64URL.fullmatch(value):
+            return None
         try:
             raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        except (ValueError, TypeError):
+        except ValueError:
             return None
         if raw[:1] != _VERSION or len(raw) < 29:
             return None
@@ -115,7 +121,9 @@ class SessionCodec:
         try:
             payload = json.loads(plain)
             identity = Identity.from_session_dict(payload["id"])
-            expires = float(payload["exp"])
+            # OWASP Session Management, absolute timeout: the max_age configured now
+            # also bounds sessions issued under a longer one
+            expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)
         except (ValueError, KeyError, TypeError):
             return None
         if expires <= now:

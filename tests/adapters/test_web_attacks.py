@@ -305,6 +305,29 @@ def test_the_session_expires_on_the_server_not_only_by_max_age(
     assert Browser(fresh, op, dict(browser.cookies)).identity() is None
 
 
+def test_a_shorter_session_max_age_ends_older_longer_sessions(op: CraftedProvider,
+                                                               clock: Clock) -> None:
+    conf = make_config()
+    long_lived = Gate(conf, RelyingParty(conf, now=clock),
+                      sessions=SessionCodec([SECRET], 8 * 3600, now=clock))
+    value = session_value(long_lived, op)
+    clock.t += 2 * 3600
+    assert Browser(long_lived, op, {"eidgate_session": value}).identity() is not None
+    shortened = Gate(conf, RelyingParty(conf, now=clock),
+                     sessions=SessionCodec([SECRET], 3600, now=clock))
+    assert Browser(shortened, op, {"eidgate_session": value}).identity() is None
+
+
+def test_a_session_cookie_has_one_spelling(gate: Gate, op: CraftedProvider) -> None:
+    # RFC 4648 3.3: characters outside the alphabet make the value invalid, not skipped
+    value = session_value(gate, op)
+    for variant in [value[:10] + "!" + value[10:], value[:10] + " " + value[10:],
+                    value[:10] + "+/" + value[10:], value + "=", value + "==", value + "====",
+                    value.replace("-", "+")]:
+        if variant != value:
+            assert Browser(gate, op, {"eidgate_session": variant}).identity() is None, variant
+
+
 def test_a_cookie_over_4kb_is_not_even_decrypted() -> None:
     codec = SessionCodec([SECRET], 3600)
     assert codec.load("A" * (MAX_COOKIE_BYTES + 1)) is None
