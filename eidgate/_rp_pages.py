@@ -42,6 +42,7 @@ STRINGS: dict[str, str] = {
     "home": "Back to the start page",
     "not_found": "This page does not exist.",
     "unknown_provider": "This identity provider is not configured.",
+    "logout_refused": "This logout request came from another site and was refused.",
 }
 
 # One complete table per language; a test holds every table to English's keys and
@@ -68,6 +69,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Tilbage til forsiden",
         "not_found": "Siden findes ikke.",
         "unknown_provider": "Denne identitetsudbyder er ikke sat op.",
+        "logout_refused": "Denne anmodning om at logge ud kom fra et andet websted og blev afvist.",
     },
     "de": {
         "lang": "de",
@@ -91,6 +93,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Zurück zur Startseite",
         "not_found": "Diese Seite gibt es nicht.",
         "unknown_provider": "Dieser Identitätsanbieter ist nicht eingerichtet.",
+        "logout_refused": "Diese Abmeldung kam von einer anderen Website und wurde abgelehnt.",
     },
     "fi": {
         "lang": "fi",
@@ -113,6 +116,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Takaisin etusivulle",
         "not_found": "Sivua ei löydy.",
         "unknown_provider": "Tätä tunnistuspalvelua ei ole otettu käyttöön.",
+        "logout_refused": "Uloskirjautumispyyntö tuli toiselta sivustolta, joten se hylättiin.",
     },
     "nb": {
         "lang": "nb",
@@ -134,6 +138,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Tilbake til forsiden",
         "not_found": "Denne siden finnes ikke.",
         "unknown_provider": "Denne identitetsleverandøren er ikke satt opp.",
+        "logout_refused": "Denne forespørselen om å logge ut kom fra et annet nettsted og "
+                          "ble avvist.",
     },
     "nl": {
         "lang": "nl",
@@ -156,6 +162,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Terug naar de startpagina",
         "not_found": "Deze pagina bestaat niet.",
         "unknown_provider": "Deze identiteitsaanbieder is niet ingesteld.",
+        "logout_refused": "Dit verzoek om uit te loggen kwam van een andere website en is "
+                          "geweigerd.",
     },
     "sv": {
         "lang": "sv",
@@ -178,6 +186,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "home": "Tillbaka till startsidan",
         "not_found": "Sidan finns inte.",
         "unknown_provider": "Den här identitetsleverantören är inte konfigurerad.",
+        "logout_refused": "Begäran om att logga ut kom från en annan webbplats och avvisades.",
     },
 }
 

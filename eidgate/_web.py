@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode
 from . import _rp_pages as _pages
 from ._authorize import add_query
 from ._config import Config, is_local_url
-from ._errors import CallbackError, EidGateError, ProviderError
+from ._errors import CallbackError, ConfigError, EidGateError, ProviderError
 from ._evidence import EvidenceSink, keep_evidence
 from ._flow import LoginResult, RelyingParty
 from ._http import HttpRequest, HttpResponse
@@ -68,9 +68,10 @@ WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
 # the methods each route answers; any other method reads as an unknown page (404), so a
 # GET (a link, a prefetch, an <img>) never logs anyone out
-_METHODS = {"/login": ("GET", "HEAD"), "/callback": ("GET", "HEAD"), "/logout": ("POST",),
+# /callback is GET only: a HEAD (a link checker) would spend the code and the pending login
+# that the browser's GET needs (RFC 9110 9.2.1: HEAD must not do what a person asked for)
+_METHODS = {"/login": ("GET", "HEAD"), "/callback": ("GET",), "/logout": ("POST",),
             "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD")}
-_CROSS_SITE_LOGOUT = "This logout request came from another site and was refused."
 
 
 class Gate:
@@ -97,19 +98,23 @@ class Gate:
         # RFC 6265bis 4.1.3.2: a "__Host-" name wherever the cookie can be Secure, so that
         # no sibling subdomain can slip its own pending login into this browser
         prefix = HOST_PREFIX if secure else ""
-        #: the session cookie's name
-        self.session_cookie = SESSION_COOKIE
+        #: the session cookie's name (``__Host-eidgate_session`` over https)
+        self.session_cookie = prefix + SESSION_COOKIE
         self.pending = PendingCodec(config.secret_keys, config.login_timeout,
                                     prefix=prefix + PENDING_PREFIX)
         self.origin = origin_of(config.base_url)
-        if languages is None:
+        flat = any(isinstance(v, str) for v in (strings or {}).values())
+        if languages is None and config.languages is not None:
+            if flat:  # the file's choice cannot apply to one reworded English table
+                raise ConfigError("cannot serve these languages with the app's flat strings=;"
+                                  ' give strings per language ({"fi": {...}}) or remove '
+                                  "languages", file=config.source, key="eidgate.languages")
             languages = config.languages  # [eidgate] languages in eidgate.toml
         self.languages, self._tables = _pages.language_tables(strings, languages)
         #: the strings of the fallback language (``languages[0]``)
         self.strings = self._tables[self.languages[0]]
         # ui_locales from the picker: the language the app chose (languages=), or the one
         # the browser asked for; never for the flat form, whose pages predate languages
-        flat = any(isinstance(v, str) for v in (strings or {}).values())
         self._tell = None if flat else "chosen" if languages is not None else "matched"
         self.pages: Any = pages or _pages
         self._error_detail = takes(self.pages.error, "detail")
@@ -334,8 +339,8 @@ class Gate:
             # browser applies our Set-Cookie) and could chain a login CSRF after it
             log.info("eidgate: cross-site logout refused")
             s = self._texts(request)
-            return self._page(403, s, self.pages.error(s, s.get(
-                "logout_refused", _CROSS_SITE_LOGOUT), request.root + "/"))
+            return self._page(403, s, self.pages.error(s, s["logout_refused"],
+                                                       request.root + "/"))
         value = request.cookies.get(self.session_cookie)
         found = self.sessions.load(value)
         self.sessions.delete(value)

@@ -286,6 +286,11 @@ def test_languages_from_the_config_file_and_the_adapters(eidgate_sandbox: Runnin
     wsgi = EidGateMiddleware(flask.Flask(__name__), config=str(path), languages=["fi", "sv"])
     page = WerkzeugClient(wsgi).get("/eidgate/", headers={"Accept-Language": "da"})
     assert page.get_data(as_text=True).startswith('<!doctype html><html lang="fi">')
+    # the file's languages and the app's flat (English) strings cannot both hold
+    with pytest.raises(eidgate.ConfigError) as refused:
+        EidGate(flask.Flask(__name__), config=str(path), strings={"picker_title": "Hi"})
+    assert refused.value.file == str(path) and refused.value.key == "eidgate.languages"
+    assert "per language" in str(refused.value)
     asgi = AsgiGate(Starlette(), config=str(path), languages=["nl"])
     with TestClient(asgi) as browser:
         page = browser.get("/eidgate/", headers={"Accept-Language": "sv"})

@@ -59,11 +59,11 @@ def test_a_server_side_store_plugs_into_the_gate() -> None:
     gate = Gate(config, eidgate.RelyingParty(config), sessions=store)
     identity = eidgate.normalize({"sub": "u1", "given_name": "Ada", "family_name": "L"})
     key = store.save(identity)
-    found = gate.identity(WebRequest("GET", "/", cookies={"eidgate_session": key}))
+    found = gate.identity(WebRequest("GET", "/", cookies={"__Host-eidgate_session": key}))
     assert found is identity
     assert len(key) < 40  # an opaque id, not the identity
     steps = gate.handle(WebRequest("POST", "/eidgate/logout",
-                                   cookies={"eidgate_session": key}))
+                                   cookies={"__Host-eidgate_session": key}))
     try:
         next(steps)
     except StopIteration as done:

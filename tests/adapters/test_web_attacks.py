@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import logging
 import sys
@@ -37,6 +38,7 @@ from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 
 import eidgate
 from eidgate import Config, RelyingParty, parse_config
+from eidgate._rp_pages import TRANSLATIONS
 from eidgate._session import MAX_COOKIE_BYTES, SessionCodec
 from eidgate._web import Gate, WebRequest, WebResponse
 from eidgate.sandbox import RunningSandbox
@@ -45,6 +47,9 @@ from eidgate_adapters.flask import EidGate, current_identity, login_required
 
 APP = "https://app.example.test"
 SECRET = "attack-test-secret-0123456789abcdef"
+# RFC 6265bis 4.1.3.2: over https the session cookie carries the "__Host-" prefix, so no
+# sibling subdomain can set one this site would read
+SESSION = "__Host-eidgate_session"
 
 
 class Clock:
@@ -217,13 +222,13 @@ def test_pending_logins_and_sessions_follow_key_rotation(op: CraftedProvider,
     assert Browser(rotated, op, dict(session_browser.cookies)).identity() is not None
     during = Browser(rotated, op, dict(before.cookies))
     assert during.callback(params).status == 303
-    fresh = during.cookies["eidgate_session"]
+    fresh = during.cookies[SESSION]
     assert Browser(make_gate(op, clock, secrets=[old]), op, dict(during.cookies)
                    ).identity() is None  # sealed with the new key
     # the old key retired: its cookies read as logged out / no pending login
     retired = make_gate(op, clock, secrets=[new])
     assert Browser(retired, op, dict(session_browser.cookies)).identity() is None
-    assert Browser(retired, op, {"eidgate_session": fresh}).identity() is not None
+    assert Browser(retired, op, {SESSION: fresh}).identity() is not None
     late = Browser(make_gate(op, clock, secrets=[old]), op)
     late_params = late.start()
     assert Browser(retired, op, dict(late.cookies)).callback(late_params).status == 400
@@ -260,10 +265,19 @@ def test_pending_cookies_cannot_be_tossed_from_a_sibling_subdomain(gate: Gate,
     assert victim.identity() is None
 
 
+def test_a_session_cookie_cannot_be_tossed_from_a_sibling_subdomain(gate: Gate,
+                                                                    op: CraftedProvider) -> None:
+    # The attacker logs in as themself and plants that session, without the prefix, from a
+    # sibling subdomain (RFC 6265bis 8.6): the victim must not be logged in as the attacker.
+    value = logged_in(gate, op).cookies[SESSION]
+    victim = Browser(gate, op, {SESSION.removeprefix("__Host-"): value})
+    assert victim.identity() is None
+
+
 # -- the session cookie (itsdangerous's rule: tampered reads as logged out) --------------
 
 def session_value(gate: Gate, op: CraftedProvider) -> str:
-    return logged_in(gate, op).cookies["eidgate_session"]
+    return logged_in(gate, op).cookies[SESSION]
 
 
 def tampered(value: str) -> list[str]:
@@ -282,9 +296,9 @@ def test_a_tampered_or_truncated_session_cookie_reads_as_logged_out(
         gate: Gate, op: CraftedProvider) -> None:
     value = session_value(gate, op)
     for bad in tampered(value):
-        assert Browser(gate, op, {"eidgate_session": bad}).identity() is None, bad
+        assert Browser(gate, op, {SESSION: bad}).identity() is None, bad
         # and the gate's own routes never fail on it (no 500)
-        response = Browser(gate, op, {"eidgate_session": bad}).send("POST", "/eidgate/logout")
+        response = Browser(gate, op, {SESSION: bad}).send("POST", "/eidgate/logout")
         assert response.status == 303
 
 
@@ -292,7 +306,7 @@ def test_a_session_from_an_app_with_another_secret_is_not_accepted(
         op: CraftedProvider, clock: Clock) -> None:
     value = session_value(make_gate(op, clock), op)
     other = make_gate(op, clock, secrets=["another-apps-secret-0123456789abc"])
-    assert Browser(other, op, {"eidgate_session": value}).identity() is None
+    assert Browser(other, op, {SESSION: value}).identity() is None
 
 
 def test_the_session_expires_on_the_server_not_only_by_max_age(
@@ -312,10 +326,10 @@ def test_a_shorter_session_max_age_ends_older_longer_sessions(op: CraftedProvide
                       sessions=SessionCodec([SECRET], 8 * 3600, now=clock))
     value = session_value(long_lived, op)
     clock.t += 2 * 3600
-    assert Browser(long_lived, op, {"eidgate_session": value}).identity() is not None
+    assert Browser(long_lived, op, {SESSION: value}).identity() is not None
     shortened = Gate(conf, RelyingParty(conf, now=clock),
                      sessions=SessionCodec([SECRET], 3600, now=clock))
-    assert Browser(shortened, op, {"eidgate_session": value}).identity() is None
+    assert Browser(shortened, op, {SESSION: value}).identity() is None
 
 
 def test_a_session_cookie_has_one_spelling(gate: Gate, op: CraftedProvider) -> None:
@@ -325,7 +339,7 @@ def test_a_session_cookie_has_one_spelling(gate: Gate, op: CraftedProvider) -> N
                     value[:10] + "+/" + value[10:], value + "=", value + "==", value + "====",
                     value.replace("-", "+")]:
         if variant != value:
-            assert Browser(gate, op, {"eidgate_session": variant}).identity() is None, variant
+            assert Browser(gate, op, {SESSION: variant}).identity() is None, variant
 
 
 def test_a_cookie_over_4kb_is_not_even_decrypted() -> None:
@@ -510,6 +524,16 @@ def test_a_cross_site_logout_is_refused(gate: Gate, op: CraftedProvider,
         assert browser.identity() is None
 
 
+@pytest.mark.parametrize("language", ["en", "sv", "fi", "de"])
+def test_the_refused_logout_page_speaks_the_browsers_language(
+        gate: Gate, op: CraftedProvider, language: str) -> None:
+    browser = logged_in(gate, op)
+    response = browser.send("POST", "/eidgate/logout", headers={
+        "sec-fetch-site": "cross-site", "accept-language": language})
+    assert response.status == 403
+    assert html.escape(TRANSLATIONS[language]["logout_refused"]) in response.body.decode()
+
+
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"])
 def test_only_post_logs_out(gate: Gate, op: CraftedProvider, method: str) -> None:
     # RFC 9110 9.2.1: GET and HEAD are safe (prefetch, <img>, link scanners)
@@ -543,12 +567,25 @@ def test_rp_initiated_logout_sends_no_token_and_the_registered_return_uri(
     ("DELETE", "/eidgate/logged-out", 404), ("GET", "/eidgate/login/", 404),
     ("GET", "/eidgate//login", 404), ("GET", "/eidgate/LOGIN", 404),
     ("GET", "/eidgate/%2e%2e/login", 404), ("HEAD", "/eidgate/", 200),
-    ("HEAD", "/eidgate/jwks.json", 200), ("GET", "/eidgate", 200)])
+    ("HEAD", "/eidgate/jwks.json", 200), ("GET", "/eidgate", 200),
+    ("HEAD", "/eidgate/callback", 404)])
 def test_gate_routes_answer_only_their_methods_and_exact_paths(
         gate: Gate, op: CraftedProvider, method: str, path: str, status: int) -> None:
     response = Browser(gate, op).send(method, path)
     assert response.status == status
     assert not response.cookies
+
+
+def test_a_head_on_the_callback_spends_nothing_the_browsers_get_needs(
+        gate: Gate, op: CraftedProvider) -> None:
+    # RFC 9110 9.2.1: a link checker's HEAD must not exchange the code or use up the
+    # pending login
+    browser = Browser(gate, op)
+    params = browser.start()
+    head = browser.send("HEAD", "/eidgate/callback", urlencode(params))
+    assert head.status == 404 and not head.cookies
+    assert browser.callback(params).status == 303
+    assert browser.identity() is not None
 
 
 def test_jwks_publishes_no_private_key_material(tmp_path: Path) -> None:
@@ -588,7 +625,7 @@ def test_every_gate_answer_is_no_store_and_cookies_are_strict(gate: Gate,
         assert ("Cache-Control", "no-store") in web.all_headers()
         for cookie in web.cookies:
             assert cookie.endswith("; Path=/; HttpOnly; SameSite=Lax; Secure"), cookie
-            assert cookie.startswith(("eidgate_session=", "__Host-eidgate_login_"))
+            assert cookie.startswith(("__Host-eidgate_session=", "__Host-eidgate_login_"))
 
 
 def test_cookies_on_loopback_http_are_not_secure_nor_prefixed(op: CraftedProvider,
