@@ -81,16 +81,20 @@ class Gate:
                  evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
                  strings: _pages.Strings | None = None,
                  sessions: SessionStore | None = None, pages: Any = None,
-                 languages: Iterable[str] | str | None = None) -> None:
+                 languages: Iterable[str] | str | None = None,
+                 defer_evidence: bool = False) -> None:
         """``strings`` rewords or adds languages, ``languages`` (default: ``languages`` in
         the config) restricts, orders or pins them (the first is the fallback): see
         :func:`eidgate._rp_pages.language_tables`.
         ``pages`` replaces the pages: any object with ``picker``, ``error``,
         ``unavailable`` and ``logged_out`` as in ``eidgate._rp_pages`` (``error`` gets the
-        provider's message as ``detail=`` only if it takes that argument)."""
+        provider's message as ``detail=`` only if it takes that argument).
+        ``defer_evidence``: the callback leaves storing the evidence archive to the adapter,
+        which calls :meth:`finish` off its event loop (a sink may write files or upload)."""
         self.config = config
         self.rp = rp
         self.evidence = evidence
+        self._defer = defer_evidence
         self.prefix = config.route_prefix
         self.sessions: SessionStore = sessions or SessionCodec(
             config.secret_keys, config.session_max_age, now=now)
@@ -321,7 +325,10 @@ class Gate:
                 return self._error(request, 401, "canceled", retry, used)
             detail = _pages.provider_text(result.error_description or "")
             return self._error(request, 401, "rejected", retry, used, detail)
-        keep_evidence(self.evidence, result)
+        if self.evidence is not None and not self._defer:
+            refused = self._keep(request, result, used)
+            if refused is not None:
+                return refused
         try:  # a new session value on every login (session fixation)
             session = self.sessions.save(result.identity)
         except EidGateError as exc:  # e.g. an identity too large for a cookie
@@ -329,8 +336,38 @@ class Gate:
             return self._error(request, 500, "invalid_callback", self._at(request, "/"), used)
         log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
                  result.identity.method)
-        return self._redirect(result.next_url, [
+        response = self._redirect(result.next_url, [
             *used, self._cookie(self.session_cookie, session, self.config.session_max_age)])
+        if self.evidence is not None and self._defer:
+            response.evidence = (result, session, used)
+        return response
+
+    def _keep(self, request: WebRequest, result: LoginResult, used: list[str]
+              ) -> WebResponse | None:
+        """Store the evidence archive; an error page if that fails (no evidence, no login)."""
+        try:
+            keep_evidence(self.evidence, result)
+        except Exception as exc:  # a sink's own failure (disk full, upload refused, ...)
+            log.error("eidgate: evidence archive not stored (%s); login refused",
+                      type(exc).__name__)
+            return self._error(request, 500, "invalid_callback", self._at(request, "/"), used)
+        return None
+
+    def finish(self, request: WebRequest, response: WebResponse) -> WebResponse:
+        """Store the evidence a deferred callback left (``defer_evidence=True``).
+
+        Blocking (the sink may write or upload): an async adapter runs it in a worker
+        thread. Returns ``response``, or an error page without the session if storing fails.
+        """
+        if response.evidence is None:
+            return response
+        result, session, used = response.evidence
+        refused = self._keep(request, result, used)
+        if refused is None:
+            response.evidence = None
+            return response
+        self.sessions.delete(session)
+        return refused
 
     def _logout(self, request: WebRequest) -> WebResponse:
         if cross_site(request.headers, self.origin):

@@ -70,6 +70,8 @@ class WebResponse:
     content_type: str = "text/html; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
     cookies: list[str] = field(default_factory=list)
+    #: a login whose evidence archive is still to be stored (``Gate(defer_evidence=True)``)
+    evidence: Any = field(default=None, repr=False)
 
     def all_headers(self) -> list[tuple[str, str]]:
         """Headers including Content-Type and every Set-Cookie."""

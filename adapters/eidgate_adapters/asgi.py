@@ -23,6 +23,8 @@ import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from typing import Any, TypeVar, cast
 
+import anyio.to_thread
+
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
@@ -79,6 +81,7 @@ class EidGateMiddleware:
     def _open(self) -> None:
         self.client = AsyncClient(self.config, evidence=self._options[0])
         self.gate = Gate(self.config, self.client.rp, evidence=self.client.evidence,
+                         defer_evidence=True,
                          strings=self._options[1], pages=self._options[2],
                          languages=self._options[3])
 
@@ -89,7 +92,11 @@ class EidGateMiddleware:
             return await self.app(scope, receive, send)
         path = _path(scope)
         if scope["type"] == "http" and self.gate.owns(path):
-            return await _answer(await self.client.run(self.gate.handle(_request(scope))), send)
+            request = _request(scope)
+            web = await self.client.run(self.gate.handle(request))
+            if web.evidence is not None:  # the sink may block: not on the event loop
+                web = await anyio.to_thread.run_sync(self.gate.finish, request, web)
+            return await _answer(web, send)
         # the hot path reads only the Cookie header; a full request is built to refuse
         cookies = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
         identity = self.gate.cookie_identity(cookies)
