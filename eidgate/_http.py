@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,16 +87,26 @@ def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# RFC 7493 2.1: a lone surrogate (escaped, or raw bytes json.loads passes on) is not a
+# character; Python keeps it in a str that no encoder takes (a later crash, not a refusal)
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
 def parse_json(data: bytes | str) -> Any:
     """Strict ``json.loads`` that fails only with ``ValueError``.
 
-    Refuses ``NaN`` / ``Infinity`` / out-of-range numbers and duplicate member names. A body
-    of a few hundred thousand nested brackets makes ``json.loads`` raise ``RecursionError``;
-    from a hostile provider that must be a clean error, not a traceback.
+    Refuses ``NaN`` / ``Infinity`` / out-of-range numbers, duplicate member names and lone
+    surrogates. A body of a few hundred thousand nested brackets makes ``json.loads`` raise
+    ``RecursionError``; from a hostile provider that must be a clean error, not a traceback.
     """
+    if isinstance(data, bytes):  # as json.loads decodes bytes
+        data = data.decode(json.detect_encoding(data), "surrogatepass")
     try:
-        return json.loads(data, parse_constant=_no_constant, parse_float=_finite,
-                          object_pairs_hook=_unique)
+        value = json.loads(data, parse_constant=_no_constant, parse_float=_finite,
+                           object_pairs_hook=_unique)
+        if _SURROGATE.search(data):  # rare: only then look for one left unpaired
+            json.dumps(value, ensure_ascii=False).encode()  # UnicodeEncodeError if so
+        return value
     except RecursionError as exc:
         raise ValueError("JSON nested too deeply") from exc
 

@@ -195,6 +195,31 @@ def test_non_finite_or_overflowing_numeric_dates_are_rejected(
     rejected(h, match="ID token")
 
 
+@pytest.mark.parametrize("claim", ["nonce", "given_name"])
+def test_lone_surrogates_in_claims_are_rejected(harness: Build, claim: str) -> None:
+    """RFC 7493 2.1 (I-JSON): no lone surrogates. Python's json.loads lets "\ud800" through
+    as a str that cannot be encoded: the nonce comparison or the session cookie would then
+    crash with UnicodeEncodeError instead of refusing the token."""
+    h = harness()
+    raw_claims(h.op, lambda c: json.dumps({**c, claim: "\ud800"}))
+    rejected(h, match="ID token")
+
+
+def test_lone_surrogates_in_userinfo_are_rejected(harness: Build) -> None:
+    h = harness()
+    h.op.overrides["/userinfo"] = lambda r: HttpResponse(
+        200, {"content-type": "application/json"},
+        b'{"sub": "user-1", "family_name": "\\udc80"}')
+    rejected(h, ProviderError, match="userinfo")
+
+
+@pytest.mark.parametrize("text", ['"\\ud83d\\ude00"', '"\U0001F600"'])
+def test_paired_surrogate_escapes_are_one_character(text: str) -> None:
+    # RFC 8259 7: an astral character may be written as an escaped surrogate pair
+    assert eidgate._http.parse_json(text.encode()) == "\U0001F600"
+    assert eidgate._http.parse_json(text) == "\U0001F600"
+
+
 def test_duplicate_claim_names_are_rejected(harness: Build) -> None:
     """RFC 7519 4 / RFC 7515 5.2: reject duplicate member names (we choose rejection over
     last-wins so that no other parser, e.g. an auditor reading the evidence, sees another
