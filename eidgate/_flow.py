@@ -49,7 +49,7 @@ from ._errors import (
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
 from ._identity import Identity
 from ._jose import decrypt, is_jwe, protected_header, verify
-from ._loa import LEVELS, at_least
+from ._loa import LEVELS, at_least, stated_level
 from ._normalize import normalize
 from ._provider import ProviderState
 from ._tokens import check_id_token, check_subject, check_userinfo
@@ -276,13 +276,16 @@ class RelyingParty:
         # ages are judged at the login, not by the wall clock of whoever normalises
         identity = normalize(claims, conf.profile, provider=conf.name, issuer=conf.issuer,
                              scopes=conf.scopes, today=datetime.fromtimestamp(now, UTC).date())
-        if login.loa is not None and not at_least(identity.loa, login.loa):
+        # OIDC Core 2: a level the signed ID token states is not raised by userinfo's claims
+        reached = min(filter(None, (identity.loa, stated_level(id_claims))),
+                      key=LEVELS.index, default=None)
+        if login.loa is not None and not at_least(reached, login.loa):
             # RFC 9470 3: the authentication does not meet the level this login required
             # (a provider may ignore acr_values, OIDC Core 3.1.2.1: "voluntary")
             return LoginResult("rejected", conf.name, conf.issuer, login.next_url,
                                error="insufficient_user_authentication",
                                error_description=f"the eID reached level "
-                               f"{identity.loa or 'unknown'}; this login needed {login.loa}")
+                               f"{reached or 'unknown'}; this login needed {login.loa}")
         return LoginResult("accepted", conf.name, conf.issuer, login.next_url, claims=claims,
                            id_token_claims=id_claims, userinfo_claims=userinfo,
                            token_response=tokens, raw_userinfo=raw_userinfo, identity=identity)

@@ -49,6 +49,26 @@ def test_unknown_level_does_not_pass_a_required_one(harness: Callable[..., Harne
     assert result.error == "insufficient_user_authentication"
 
 
+
+def test_userinfo_cannot_raise_the_level_the_id_token_states(
+        harness: Callable[..., Harness]) -> None:
+    # OIDC Core 2 / 5.3.2: the level of the authentication is the signed ID token's word
+    # (merge_claims keeps userinfo from adding acr; a "loa" claim must not do it either)
+    h = harness()
+    h.op.id_claims = {"acr": "loa:low"}
+    h.op.userinfo_claims = {"loa": "high"}
+    result = h.login(loa="high")
+    assert result.status == "rejected"
+    assert result.error == "insufficient_user_authentication"
+    assert result.error_description == "the eID reached level low; this login needed high"
+
+
+def test_userinfo_level_counts_when_the_id_token_states_none(
+        harness: Callable[..., Harness]) -> None:
+    h = harness()  # MitID via the eID Hub: the level only in userinfo (mitid.loa)
+    h.op.userinfo_claims = {"mitid.loa": "HIGH"}
+    assert h.login(loa="high").status == "accepted"
+
 def test_without_loa_any_level_is_accepted(harness: Callable[..., Harness]) -> None:
     h = harness()
     h.op.id_claims = {"acr": "loa:low"}
