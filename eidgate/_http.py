@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from ._errors import ProviderError
+from ._errors import ProviderError, shown
 
 #: Largest provider response body we accept; larger bodies are cut off by the drivers.
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -120,7 +120,7 @@ def json_object(response: HttpResponse, what: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProviderError(
             f"{what}: response is not JSON (HTTP {response.status}, "
-            f"content type {response.content_type or 'none'})"
+            f"content type {shown(response.content_type or 'none')})"
         ) from exc
     if not isinstance(data, dict):
         raise ProviderError(f"{what}: response is JSON but not an object")

@@ -1069,7 +1069,8 @@ def test_a_trickling_provider_is_cut_off_at_the_timeout(kind: str, where: str,
         server.close()
 
 
-@pytest.mark.parametrize("where", ["jws-alg", "jwe-kid", "jwe-alg", "discovery-issuer"])
+@pytest.mark.parametrize("where", ["jws-alg", "jwe-kid", "jwe-alg", "discovery-issuer",
+                                   "token-content-type"])
 def test_megabyte_header_values_are_not_copied_into_error_messages(enc: Build,
                                                                    where: str) -> None:
     h = enc()
@@ -1082,6 +1083,9 @@ def test_megabyte_header_values_are_not_copied_into_error_messages(enc: Build,
                                                    "kid": huge}))
     elif where == "jwe-alg":
         swap_id_token(h.op, lambda c, _: junk_jwe({"alg": huge, "enc": "A128GCM"}))
+    elif where == "token-content-type":
+        h.op.overrides["/token"] = lambda r: HttpResponse(
+            200, {"content-type": f"text/{huge.lower()}"}, b"<html>not JSON</html>")
     else:
         h.op.discovery_extra = {"issuer": huge}
     with pytest.raises(EidGateError) as caught:
