@@ -23,9 +23,9 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -47,7 +47,7 @@ from ._errors import (
     shown,
 )
 from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
-from ._identity import Identity
+from ._identity import Identity, Level
 from ._jose import decrypt, is_jwe, protected_header, verify
 from ._loa import LEVELS, at_least, stated_level
 from ._normalize import normalize
@@ -277,8 +277,11 @@ class RelyingParty:
         identity = normalize(claims, conf.profile, provider=conf.name, issuer=conf.issuer,
                              scopes=conf.scopes, today=datetime.fromtimestamp(now, UTC).date())
         # OIDC Core 2: a level the signed ID token states is not raised by userinfo's claims
+        # (for the session and every later loa= check too, not only this login's)
         reached = min(filter(None, (identity.loa, stated_level(id_claims))),
                       key=LEVELS.index, default=None)
+        if reached != identity.loa:
+            identity = replace(identity, loa=cast(Level, reached))
         if login.loa is not None and not at_least(reached, login.loa):
             # RFC 9470 3: the authentication does not meet the level this login required
             # (a provider may ignore acr_values, OIDC Core 3.1.2.1: "voluntary")

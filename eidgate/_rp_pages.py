@@ -43,6 +43,8 @@ STRINGS: dict[str, str] = {
     "not_found": "This page does not exist.",
     "unknown_provider": "This identity provider is not configured.",
     "logout_refused": "This logout request came from another site and was refused.",
+    "insufficient_loa": "The eID you used does not reach the level of assurance this page "
+                        "requires. Please log in with a stronger eID.",
 }
 
 # One complete table per language; a test holds every table to English's keys and
@@ -70,6 +72,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "not_found": "Siden findes ikke.",
         "unknown_provider": "Denne identitetsudbyder er ikke sat op.",
         "logout_refused": "Denne anmodning om at logge ud kom fra et andet websted og blev afvist.",
+        "insufficient_loa": "Det eID, du brugte, har ikke det sikringsniveau, som siden kræver. "
+                            "Log ind med et stærkere eID.",
     },
     "de": {
         "lang": "de",
@@ -94,6 +98,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "not_found": "Diese Seite gibt es nicht.",
         "unknown_provider": "Dieser Identitätsanbieter ist nicht eingerichtet.",
         "logout_refused": "Diese Abmeldung kam von einer anderen Website und wurde abgelehnt.",
+        "insufficient_loa": "Die verwendete eID erreicht nicht das Vertrauensniveau, das diese "
+                            "Seite verlangt. Bitte melden Sie sich mit einer stärkeren eID an.",
     },
     "fi": {
         "lang": "fi",
@@ -117,6 +123,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "not_found": "Sivua ei löydy.",
         "unknown_provider": "Tätä tunnistuspalvelua ei ole otettu käyttöön.",
         "logout_refused": "Uloskirjautumispyyntö tuli toiselta sivustolta, joten se hylättiin.",
+        "insufficient_loa": "Käyttämäsi tunnistustapa ei täytä tämän sivun vaatimaa "
+                            "varmuustasoa. Tunnistaudu vahvemmalla tavalla.",
     },
     "nb": {
         "lang": "nb",
@@ -140,6 +148,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "unknown_provider": "Denne identitetsleverandøren er ikke satt opp.",
         "logout_refused": "Denne forespørselen om å logge ut kom fra et annet nettsted og "
                           "ble avvist.",
+        "insufficient_loa": "eID-en du brukte, har ikke sikkerhetsnivået denne siden krever. "
+                            "Logg inn med en sterkere eID.",
     },
     "nl": {
         "lang": "nl",
@@ -164,6 +174,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "unknown_provider": "Deze identiteitsaanbieder is niet ingesteld.",
         "logout_refused": "Dit verzoek om uit te loggen kwam van een andere website en is "
                           "geweigerd.",
+        "insufficient_loa": "De gebruikte eID haalt het betrouwbaarheidsniveau van deze pagina "
+                            "niet. Log in met een sterkere eID.",
     },
     "sv": {
         "lang": "sv",
@@ -187,6 +199,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "not_found": "Sidan finns inte.",
         "unknown_provider": "Den här identitetsleverantören är inte konfigurerad.",
         "logout_refused": "Begäran om att logga ut kom från en annan webbplats och avvisades.",
+        "insufficient_loa": "E-legitimationen du använde når inte den tillitsnivå som sidan "
+                            "kräver. Logga in med en starkare e-legitimation.",
     },
 }
 

@@ -305,6 +305,7 @@ class Gate:
         pending = self.pending.collect(request.cookies)
         state = request.params.get("state", "")
         used = [self._drop(self.pending.cookie_name(p)) for p in pending if p.state == state]
+        asked = next((p.loa for p in pending if p.state == state), None)  # a step-up's level
         try:
             result: LoginResult = yield from self.rp.complete(request.query, pending)
         except CallbackError as exc:
@@ -319,10 +320,14 @@ class Gate:
         if not result.accepted or result.identity is None:
             log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
                      result.error)
-            again = urlencode({"provider": result.provider, "next": result.next_url})
-            retry = self._at(request, f"/login?{again}")
+            again = {"provider": result.provider, "next": result.next_url}
+            if asked:  # try again at the level the page wants
+                again["loa"] = asked
+            retry = self._at(request, f"/login?{urlencode(again)}")
             if result.status == "canceled":
                 return self._error(request, 401, "canceled", retry, used)
+            if result.error == "insufficient_user_authentication":  # eidgate's word, not theirs
+                return self._error(request, 401, "insufficient_loa", retry, used)
             detail = _pages.provider_text(result.error_description or "")
             return self._error(request, 401, "rejected", retry, used, detail)
         if self.evidence is not None and not self._defer:

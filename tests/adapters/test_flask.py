@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import flask
 import httpx
 import pytest
 
+from eidgate._rp_pages import STRINGS
 from eidgate.sandbox import RunningSandbox
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
@@ -117,7 +119,10 @@ def test_step_up_below_the_level_is_refused_even_if_the_provider_ignores_the_req
         callback = httpx.URL(eidgate_login(str(url), person="mitid-abelone"))  # level low
         page = client.get(callback.raw_path.decode("ascii"))
         assert page.status_code == 401
-        assert "needed high" in page.get_data(as_text=True)
+        text = page.get_data(as_text=True)
+        assert html.escape(STRINGS["insufficient_loa"]) in text
+        assert "loa=high" in text  # "try again" asks for the level again
+        assert "needed high" not in text  # eidgate's reason is not the provider's message
         assert client.get_cookie("eidgate_session") is None
         assert client.get("/high").status_code == 303  # still not in
 

@@ -61,6 +61,9 @@ def test_userinfo_cannot_raise_the_level_the_id_token_states(
     assert result.status == "rejected"
     assert result.error == "insufficient_user_authentication"
     assert result.error_description == "the eID reached level low; this login needed high"
+    # and the identity kept without a step-up says low too: sessions and later loa= checks
+    accepted = h.login()
+    assert accepted.identity is not None and accepted.identity.loa == "low"
 
 
 def test_userinfo_level_counts_when_the_id_token_states_none(
@@ -68,6 +71,7 @@ def test_userinfo_level_counts_when_the_id_token_states_none(
     h = harness()  # MitID via the eID Hub: the level only in userinfo (mitid.loa)
     h.op.userinfo_claims = {"mitid.loa": "HIGH"}
     assert h.login(loa="high").status == "accepted"
+
 
 def test_without_loa_any_level_is_accepted(harness: Callable[..., Harness]) -> None:
     h = harness()
