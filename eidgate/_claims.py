@@ -55,12 +55,19 @@ def flag(value: object) -> bool | None:
 def calendar_date(value: object) -> date | None:
     """A full birth date from every form eIDs send it in, or None.
 
-    ISO ``YYYY-MM-DD`` (time part ignored), ``YYYYMMDD``, ``DD.MM.YYYY`` (the German and
-    Nordic written form), a Java ``Date.toString()``, or a number of seconds (milliseconds
-    from 10^10 on) since the epoch. The Java form (``Wed Aug 12 00:00:00 CEST 1964``) is read
-    as the calendar date written: shifting it to UTC would make midnight births a day early.
+    ISO ``YYYY-MM-DD`` (time part ignored), ``YYYYMMDD`` (also as a JSON number),
+    ``DD.MM.YYYY`` (the German and Nordic written form), a Java ``Date.toString()``, or a
+    number of seconds (milliseconds from 10^10 on) since the epoch. The Java form
+    (``Wed Aug 12 00:00:00 CEST 1964``) is read as the calendar date written: shifting it
+    to UTC would make midnight births a day early.
     A partial date (see :func:`date_bounds`) is not a date: None.
     """
+    if isinstance(value, int) and not isinstance(value, bool) and 18000101 <= value <= 21001231:
+        # YYYYMMDD sent as a JSON number (as seconds it would be a day in 1970): read as
+        # the date it spells when it spells one
+        found = calendar_date(str(value))
+        if found is not None:
+            return found
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _epoch_date(value)
     if not isinstance(value, str):

@@ -245,8 +245,8 @@ class _Reader:
             if tag.lower() not in TRANSLATIONS and tag.lower() not in ALIASES:
                 raise self.fail("eidgate.languages",
                                 f"no built-in pages in {tag!r}; choose from "
-                                f"{', '.join(sorted(TRANSLATIONS))} (add others in code "
-                                "with strings={tag: {...}})")
+                                f"{', '.join(sorted(TRANSLATIONS))}; for another language "
+                                "pass languages= and strings={tag: {...}} in code")
         return Config(base_url=base_url, secret_keys=tuple(secrets), providers=providers,
                       default_provider=default, route_prefix=prefix, session_max_age=max_age,
                       clock_skew=skew, http_timeout=timeout, login_timeout=login_timeout,

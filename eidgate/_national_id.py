@@ -242,6 +242,7 @@ def _dk(text: str, today: date) -> NationalId | None:
 _FNR = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})[ -]?([0-9]{3})([0-9])([0-9])")
 _FNR_K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _FNR_K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+_FNR_2032 = date(2032, 1, 1)  # Skatteetaten: the new check digits from 2032 on
 
 
 def _no(text: str, today: date) -> NationalId | None:
@@ -259,7 +260,10 @@ def _no(text: str, today: date) -> NationalId | None:
     # also have K1 = {12, 13, 14} - (sum mod 11), i.e. (sum + K1) mod 11 of 1, 2 or 3; K2 is
     # unchanged. Their individual number no longer gives the century or the gender.
     remainder = (_weighted(digits, _FNR_K1) + ord(k1) - 48) % 11
-    if remainder > 3 or (11 - _weighted(digits, _FNR_K2) % 11) % 11 != ord(k2) - 48:
+    # Before 2032 none is issued: accepting them earlier would let a mistyped number pass
+    # four times in eleven instead of once.
+    newer = 3 if today >= _FNR_2032 else 0
+    if remainder > newer or (11 - _weighted(digits, _FNR_K2) % 11) % 11 != ord(k2) - 48:
         return _bad(text, "NO", kind, _CHECK_MISMATCH)
     if d_number and h_number:
         return _bad(text, "NO", kind, _NOT_A_DATE)  # no number is both

@@ -259,7 +259,9 @@ def match(header: str | None, offered: Sequence[str]) -> str | None:
     refused with ``q=0`` (RFC 9110 12.5.4).
     """
     ranges = parse_accept_language(header or "")
-    refused = {_lookup(r, offered) for r, q in ranges if q == 0 and r != "*"}
+    # q=0 refuses that very language (RFC 9110 12.4.2 "not acceptable"), not its parent:
+    # "de-CH;q=0, de;q=0.9" still wants German
+    refused = {ALIASES.get(r, r) for r, q in ranges if q == 0 and r != "*"}
     for language_range, weight in ranges:
         if weight == 0:
             break

@@ -29,6 +29,7 @@ _URLS: dict[str, httpx.URL] = {}  # parsed endpoint URLs: httpx parses in Python
 
 
 def url(url: str) -> httpx.URL:
+    """``url`` parsed by httpx, once per endpoint (the discovery document names a few)."""
     parsed = _URLS.get(url)
     if parsed is None:
         parsed = httpx.URL(url)

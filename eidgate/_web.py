@@ -68,9 +68,10 @@ WebSteps = Generator[HttpRequest, HttpResponse, "WebResponse"]
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
 # the methods each route answers; any other method reads as an unknown page (404), so a
 # GET (a link, a prefetch, an <img>) never logs anyone out
-# /callback is GET only: a HEAD (a link checker) would spend the code and the pending login
-# that the browser's GET needs (RFC 9110 9.2.1: HEAD must not do what a person asked for)
-_METHODS = {"/login": ("GET", "HEAD"), "/callback": ("GET",), "/logout": ("POST",),
+# /login and /callback are GET only: a HEAD (a link checker) would start a login at the
+# provider, or spend the code and the pending login the browser's GET needs (RFC 9110
+# 9.2.1: a safe method must not do what only a person's request should)
+_METHODS = {"/login": ("GET",), "/callback": ("GET",), "/logout": ("POST",),
             "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD")}
 
 
@@ -122,6 +123,7 @@ class Gate:
         self._tell = None if flat else "chosen" if languages is not None else "matched"
         self.pages: Any = pages or _pages
         self._error_detail = takes(self.pages.error, "detail")
+        self._home_link = takes(self.pages.logged_out, "home")
         # RFC 9110 12.5.5: a response chosen by Accept-Language says so to caches
         self._vary = [("Vary", "Accept-Language")] if len(self.languages) > 1 else []
         # RFC 6265bis 4.1.2.5-7: not for scripts, not on cross-site subrequests or POSTs,
@@ -236,8 +238,8 @@ class Gate:
         if route == "/logged-out":
             s = self._texts(request)
             home = request.root + "/"
-            return self._page(200, s, self.pages.logged_out(s, home=home) if takes(
-                self.pages.logged_out, "home") else self.pages.logged_out(s))
+            return self._page(200, s, self.pages.logged_out(s, home=home) if self._home_link
+                              else self.pages.logged_out(s))
         if route == "/jwks.json":
             return WebResponse(200, json.dumps(self.config.jwks()).encode(),
                                "application/jwk-set+json")

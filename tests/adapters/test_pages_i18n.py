@@ -95,6 +95,9 @@ def test_accept_language_is_parsed(header: str, parsed: list[tuple[str, float]])
     ("en;q=0, *", ALL, "da"),                     # any but English: the next offered
     ("en;q=0, de;q=0", ("en", "de"), "en"),       # everything refused: disregard the field
     ("*;q=0.1, de;q=0", ("de", "en"), "en"),
+    ("de-CH;q=0, de;q=0.9", ALL, "de"),           # q=0 refuses de-CH, not German itself
+    ("no;q=0, sv", ALL, "sv"),                    # an alias refused: Bokmål is not wanted
+    ("no;q=0, nb", ALL, "en"),
     ("fi, sv;q=0.9", ("sv", "en"), "sv"),
     ("de", ("fi", "sv"), "fi"),                   # restricted: the first is the fallback
     ("sv", ("fi",), "fi"),                        # pinned

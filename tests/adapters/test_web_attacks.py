@@ -568,7 +568,7 @@ def test_rp_initiated_logout_sends_no_token_and_the_registered_return_uri(
     ("GET", "/eidgate//login", 404), ("GET", "/eidgate/LOGIN", 404),
     ("GET", "/eidgate/%2e%2e/login", 404), ("HEAD", "/eidgate/", 200),
     ("HEAD", "/eidgate/jwks.json", 200), ("GET", "/eidgate", 200),
-    ("HEAD", "/eidgate/callback", 404)])
+    ("HEAD", "/eidgate/callback", 404), ("HEAD", "/eidgate/login", 404)])
 def test_gate_routes_answer_only_their_methods_and_exact_paths(
         gate: Gate, op: CraftedProvider, method: str, path: str, status: int) -> None:
     response = Browser(gate, op).send(method, path)

@@ -364,16 +364,28 @@ def test_mitid_nsis_level_claim() -> None:
 # 2032, K1 = {11,12,13,14} - (sum mod 11); K2 as before; the individual number no longer
 # gives the century, nor the gender. Its examples: "30108299920" (K1 with remainder 0, the
 # old rule) and "30108299939" (K1 = 12 - 9 = 3; K2 = 9 as published).
+IN_2032 = date(2032, 6, 1)  # a login after the 2032-series fødselsnummer start
+
+
 def test_fnr_2032_series_is_valid_without_birth_date_or_gender() -> None:
-    data = run({"sub": "x", "nin": "30108299939", "nin_issuing_country": "NO"}, "nbid")
+    data = run({"sub": "x", "nin": "30108299939", "nin_issuing_country": "NO"}, "nbid",
+               today=IN_2032)
     assert data["national_id"] == nid("30108299939", "NO", "fnr")
     assert data["warnings"] == []
     assert (data["date_of_birth"], data["gender"]) == (None, None)
 
 
+def test_fnr_2032_series_is_not_issued_before_2032() -> None:
+    # Until then such check digits are a typing error: kept as sent, with a warning.
+    data = run({"sub": "x", "nin": "30108299939", "nin_issuing_country": "NO"}, "nbid",
+               today=date(2031, 12, 31))
+    assert data["national_id"]["value"] == "30108299939"
+    assert any("check digit" in w for w in data["warnings"])
+
+
 def test_fnr_2032_series_birth_date_comes_from_the_claim() -> None:
     data = run({"sub": "x", "nin": "30108299939", "nin_issuing_country": "NO",
-                "birthdate": "1982-10-30"}, "nbid")
+                "birthdate": "1982-10-30"}, "nbid", today=IN_2032)
     assert data["date_of_birth"] == "1982-10-30"
     assert data["warnings"] == []
 
@@ -439,6 +451,10 @@ def test_partial_birth_date_and_valid_number() -> None:
     (635205600000, "1990-02-17"),  # 1990-02-16T22:00Z = local midnight EET
     (635256000, "1990-02-17"),  # 12:00Z (noon, a common way to store a date)
     (635230800000, "1990-02-17"),  # 05:00Z = local midnight in New York (EST)
+    # YYYYMMDD sent as a JSON number (iDIN's form without the quotes): as seconds, 19640812
+    # would be 1970-08-16; a number that spells no date stays an epoch number
+    (19640812, "1964-08-12"),
+    (19641332, "1970-08-16"),  # month 13: 19641332 s = 1970-08-16T07:55:32Z
 ])
 def test_birth_date_forms(value: object, expected: str | None) -> None:
     data = run({"sub": "x", "birthdate": value}, "oidc")
