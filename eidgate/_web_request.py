@@ -115,14 +115,21 @@ def normal_path(path: str) -> str:
     return path.casefold()
 
 
-def path_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
-    """A test for ``protect`` patterns (``fnmatch``: ``*`` also matches ``/``) on the path
-    as it may be served (:func:`normal_path`); one compiled expression for all of them."""
+def path_matcher(patterns: Iterable[str]) -> Callable[[str, str], bool]:
+    """A test ``(path, root)`` for ``protect`` patterns (``fnmatch``: ``*`` also matches
+    ``/``) on the path as it may be served (:func:`normal_path`); one compiled expression.
+
+    Patterns are meant below the mount point (``root``), like the app's routes; one written
+    with the mount point in front (``/app/private/*``) protects as well: failing closed."""
     compiled = [translate(p.casefold()) for p in patterns]
     if not compiled:
-        return lambda path: False
+        return lambda path, root: False
     match = re.compile("|".join(f"(?:{c})" for c in compiled)).match
-    return lambda path: match(normal_path(path)) is not None
+
+    def protects(path: str, root: str) -> bool:
+        return match(normal_path(path)) is not None or (
+            bool(root) and match(normal_path(root + path)) is not None)
+    return protects
 
 
 def origin_of(url: str) -> str:

@@ -103,7 +103,7 @@ class EidGateMiddleware:
         scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
                       "auth": EidAuth(identity)})
         if scope.get("method") != "OPTIONS" and self._protects(
-                path) and not self.gate.allows(
+                path, scope.get("root_path", "")) and not self.gate.allows(
                 identity, providers=self.providers, loa=self.loa):
             refused = self.gate.guard(_request(scope), identity, providers=self.providers,
                                       loa=self.loa)

@@ -61,7 +61,7 @@ class EidGateMiddleware:
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
         if environ.get("REQUEST_METHOD") != "OPTIONS" and self._protects(
-                path) and not self.gate.allows(
+                path, _path(environ, "SCRIPT_NAME", "")) and not self.gate.allows(
                 identity, providers=self.providers, loa=self.loa):
             refused = self.gate.guard(_request(environ), identity, providers=self.providers,
                                       loa=self.loa)

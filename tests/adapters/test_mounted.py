@@ -128,3 +128,14 @@ def test_asgi_app_below_root_path(config: str, eidgate_login: Callable[..., Any]
         Route("/", lambda request: PlainTextResponse("the site root, not the app"))])
     with TestClient(site, base_url="http://127.0.0.1:8000") as client:
         check_login(client, eidgate_login, "/app|/app/account/x: Väinö Tunnistus")
+
+
+@pytest.mark.parametrize("pattern", ["/account/*", "/app/account/*"])
+def test_protect_below_the_mount_or_with_it_in_front(config: str, pattern: str) -> None:
+    # before mounts were supported the WSGI middleware matched SCRIPT_NAME + PATH_INFO:
+    # a pattern written that way must keep protecting (fail closed), not silently stop
+    gate = wsgi.EidGateMiddleware(plain_app, config=config, protect=[pattern])
+    client = WerkzeugClient(DispatcherMiddleware(site_root, {"/app": gate}))
+    assert client.get("/app/account/x", headers={"Accept": "text/html"}).status_code == 303
+    assert client.get("/app/public").status_code == 200
+    gate.close()

@@ -124,11 +124,22 @@ def test_path_matcher_matches_as_fnmatch_on_the_normal_path() -> None:
     protects = path_matcher(["/account/*", "/Admin", "/files/*.pdf"])
     for path in ["/account/x", "/account/", "/account/a/b", "//account/x", "/x/../account/y",
                  "/ACCOUNT/x", "/admin", "/files/a/b.pdf", "/files/../files/x.PDF"]:
-        assert protects(path), path
+        assert protects(path, ""), path
+        assert protects(path, "/app"), path  # below a mount point: the same
     for path in ["/account", "/accounts/x", "/admin/x", "/account/../public", "/", "",
                  "/files/x.pdfx"]:
-        assert not protects(path), path
-    assert not path_matcher([])("/account/x")
+        assert not protects(path, ""), path
+    assert not path_matcher([])("/account/x", "")
+
+
+def test_a_pattern_written_with_the_mount_point_still_protects() -> None:
+    # Patterns are below the mount point; one written with it in front (as the WSGI
+    # middleware matched before mounts were supported) must not silently stop protecting.
+    protects = path_matcher(["/app/private/*"])
+    assert protects("/private/x", "/app")
+    assert protects("/app/private/x", "")
+    assert not protects("/private/x", "")
+    assert not protects("/public/x", "/app")
 
 
 @pytest.mark.parametrize(("url", "origin"), [
