@@ -176,8 +176,10 @@ class Gate:
             body = {"error": reason, "login_url": self._at(request, "/login")}
             return WebResponse(401, json.dumps(body).encode(), "application/json",
                                [("WWW-Authenticate", f'eidgate error="{reason}"')])
-        # next: where the browser was, as it sees it (with the mount point)
-        target = request.root + request.path + (f"?{request.query}" if request.query else "")
+        # next: where the browser was, as it sees it (with the mount point); the path is
+        # decoded, so encode it again (RFC 3986 3.3 pchar): "/a%3Fb" must not come back "/a?b"
+        target = quote(request.root + request.path, safe="/!$&'()*+,;=:@") + (
+            f"?{request.query}" if request.query else "")
         query = {"next": target}
         if loa:
             query["loa"] = loa

@@ -54,6 +54,20 @@ def app(eidgate_sandbox: RunningSandbox, tmp_path: Path) -> flask.Flask:
     return make_app(eidgate_sandbox, tmp_path)
 
 
+def test_back_to_the_same_resource_whatever_its_path_spells(
+        app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
+    @app.get("/files/<path:name>")
+    @login_required
+    def file(name: str) -> str:
+        return f"file {name!r}, args {dict(flask.request.args)}"
+
+    # RFC 3986 2.4: %3F and %25 are data in the path; decoded they would be a query and an
+    # escape, another resource after the login
+    with app.test_client() as client:
+        page = eidgate_login(client, "/files/a%3Fb%25c%20d%C3%A4?x=1")
+        assert page.get_data(as_text=True) == "file 'a?b%c dä', args {'x': '1'}"
+
+
 def test_protected_page_logs_in_and_shows_the_identity(
         app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
     with app.test_client() as client:
