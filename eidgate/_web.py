@@ -51,6 +51,7 @@ from ._web_request import (
     LANG_TAG,
     WebRequest,
     WebResponse,
+    below_root,
     cross_site,
     is_navigation,
     origin_of,
@@ -404,6 +405,30 @@ class Gate:
         return self._redirect(self._at(request, "/logged-out"), cookies)
 
 
+class Protected:
+    """A middleware's ``protect=`` / ``providers=`` / ``loa=``: the check WSGI and ASGI share.
+
+    Patterns match the path as a server may normalise it (``//``, ``/../``): no bypass.
+    """
+
+    def __init__(self, gate: Gate, patterns: Iterable[str], providers: Iterable[str] | None,
+                 loa: str | None) -> None:
+        self.gate = gate
+        self.patterns = tuple(patterns)
+        self._matches = path_matcher(self.patterns)
+        self.providers = list(providers) if providers else None
+        self.loa = loa
+
+    def refuse(self, method: str, path: str, root: str, identity: Identity | None,
+               request: Callable[[], WebRequest]) -> WebResponse | None:
+        """None to let the request through, else the gate's answer; ``request()`` builds
+        the full request only to refuse (the hot path reads just the Cookie header)."""
+        if method == "OPTIONS" or not self._matches(path, root) or self.gate.allows(
+                identity, providers=self.providers, loa=self.loa):
+            return None  # CORS preflights pass (Flask-Login's rule)
+        return self.gate.guard(request(), identity, providers=self.providers, loa=self.loa)
+
+
 # the adapters' vocabulary, re-exported: one import for them
-__all__ = ["Gate", "WebRequest", "WebResponse", "is_navigation", "parse_cookies", "path_matcher",
-           "route_providers", "safe_next", "wrap_view"]
+__all__ = ["Gate", "Protected", "WebRequest", "WebResponse", "below_root", "is_navigation",
+           "parse_cookies", "path_matcher", "route_providers", "safe_next", "wrap_view"]

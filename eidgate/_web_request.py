@@ -115,6 +115,15 @@ def normal_path(path: str) -> str:
     return path.casefold()
 
 
+def below_root(path: str, root: str) -> str:
+    """``path`` below the mount point ``root``: ASGI servers and Starlette's ``Mount`` put
+    ``root_path`` in front of ``path`` (asgiref's spec: like ``SCRIPT_NAME`` + ``PATH_INFO``),
+    older servers do not."""
+    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
+        return path[len(root):] or "/"
+    return path
+
+
 def path_matcher(patterns: Iterable[str]) -> Callable[[str, str], bool]:
     """A test ``(path, root)`` for ``protect`` patterns (``fnmatch``: ``*`` also matches
     ``/``) on the path as it may be served (:func:`normal_path`); one compiled expression.

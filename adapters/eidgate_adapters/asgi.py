@@ -28,7 +28,15 @@ import anyio.to_thread
 from eidgate import AsyncClient, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
-from eidgate._web import Gate, WebRequest, WebResponse, path_matcher, route_providers, wrap_view
+from eidgate._web import (
+    Gate,
+    Protected,
+    WebRequest,
+    WebResponse,
+    below_root,
+    route_providers,
+    wrap_view,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -70,11 +78,7 @@ class EidGateMiddleware:
                  languages: Iterable[str] | str | None = None) -> None:
         self.app = app
         self.config = config if isinstance(config, Config) else load_config(config)
-        self.protect = tuple(protect)
-        # matched on the path as a server may normalise it (//, /../): no bypass
-        self._protects = path_matcher(self.protect)
-        self.providers = list(providers) if providers else None
-        self.loa = loa
+        self._guarding = (tuple(protect), list(providers) if providers else None, loa)
         self._options = (evidence, strings, pages, languages)
         self._open()
 
@@ -84,6 +88,7 @@ class EidGateMiddleware:
                          defer_evidence=True,
                          strings=self._options[1], pages=self._options[2],
                          languages=self._options[3])
+        self.protected = Protected(self.gate, *self._guarding)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -102,15 +107,12 @@ class EidGateMiddleware:
         identity = self.gate.cookie_identity(cookies)
         scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
                       "auth": EidAuth(identity)})
-        if scope.get("method") != "OPTIONS" and self._protects(
-                path, scope.get("root_path", "")) and not self.gate.allows(
-                identity, providers=self.providers, loa=self.loa):
-            refused = self.gate.guard(_request(scope), identity, providers=self.providers,
-                                      loa=self.loa)
-            if refused is not None and scope["type"] == "websocket":
-                return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
-            if refused is not None:
-                return await _answer(refused, send)
+        refused = self.protected.refuse(scope.get("method", "GET"), path, scope.get(
+            "root_path", ""), identity, lambda: _request(scope))
+        if refused is not None and scope["type"] == "websocket":
+            return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
+        if refused is not None:
+            return await _answer(refused, send)
         await self.app(scope, receive, send)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -132,14 +134,7 @@ class EidGateMiddleware:
 
 
 def _path(scope: Mapping[str, Any]) -> str:
-    """The path below the mount point: ASGI servers and Starlette's ``Mount`` put
-    ``root_path`` in front of ``path`` (asgiref's spec: like ``SCRIPT_NAME`` + ``PATH_INFO``),
-    older servers do not."""
-    path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
-        return path[len(root):] or "/"
-    return path
+    return below_root(scope["path"], scope.get("root_path", ""))
 
 
 def _request(scope: Mapping[str, Any]) -> WebRequest:

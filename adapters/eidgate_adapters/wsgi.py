@@ -22,7 +22,7 @@ from typing import Any
 from eidgate import Client, Config, Identity, load_config
 from eidgate._evidence import EvidenceSink
 from eidgate._rp_pages import Strings
-from eidgate._web import Gate, WebRequest, WebResponse, path_matcher
+from eidgate._web import Gate, Protected, WebRequest, WebResponse
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"
@@ -43,11 +43,7 @@ class EidGateMiddleware:
         self.client = Client(conf, evidence=evidence)
         self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
                          pages=pages, languages=languages)
-        self.protect = tuple(protect)
-        # matched on the path as a server may normalise it (//, /../): no bypass
-        self._protects = path_matcher(self.protect)
-        self.providers = list(providers) if providers else None
-        self.loa = loa
+        self.protected = Protected(self.gate, protect, providers, loa)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -60,13 +56,10 @@ class EidGateMiddleware:
         environ[ENVIRON_KEY] = identity
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
-        if environ.get("REQUEST_METHOD") != "OPTIONS" and self._protects(
-                path, _path(environ, "SCRIPT_NAME", "")) and not self.gate.allows(
-                identity, providers=self.providers, loa=self.loa):
-            refused = self.gate.guard(_request(environ), identity, providers=self.providers,
-                                      loa=self.loa)
-            if refused is not None:
-                return _answer(refused, start_response)
+        refused = self.protected.refuse(environ.get("REQUEST_METHOD", "GET"), path, _path(
+            environ, "SCRIPT_NAME", ""), identity, lambda: _request(environ))
+        if refused is not None:
+            return _answer(refused, start_response)
         return self.app(environ, start_response)
 
     def close(self) -> None:

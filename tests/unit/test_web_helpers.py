@@ -12,7 +12,7 @@ import pytest
 from conftest import make_config
 
 from eidgate import RelyingParty
-from eidgate._web import Gate, WebRequest, parse_cookies, wrap_view
+from eidgate._web import Gate, WebRequest, below_root, parse_cookies, wrap_view
 from eidgate._web_request import (
     MAX_NEXT,
     cross_site,
@@ -165,3 +165,14 @@ def test_origin_of_is_what_a_browser_sends(url: str, origin: str) -> None:
 ])
 def test_cross_site(headers: dict[str, str], expected: bool) -> None:
     assert cross_site(headers, "https://a.test") is expected
+
+
+@pytest.mark.parametrize(("path", "root", "below"), [
+    ("/app/account", "/app", "/account"),   # asgiref: root_path in front of path
+    ("/app", "/app", "/"),
+    ("/account", "/app", "/account"),       # an older server: path already below the root
+    ("/application/x", "/app", "/application/x"),  # /app is not a segment of /application
+    ("/x", "", "/x"),
+])
+def test_below_root(path: str, root: str, below: str) -> None:
+    assert below_root(path, root) == below
