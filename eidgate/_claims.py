@@ -30,7 +30,10 @@ _COUNTRIES = {"D": "DE", "DEU": "DE", "NLD": "NL", "SWE": "SE", "NOR": "NO", "DN
               "DEUTSCHLAND": "DE", "GERMANY": "DE", "NEDERLAND": "NL", "NETHERLANDS": "NL",
               "BELGIË": "BE", "BELGIQUE": "BE", "BELGIUM": "BE", "EESTI": "EE",
               "ESTONIA": "EE", "LATVIJA": "LV", "LATVIA": "LV", "LIETUVA": "LT",
-              "LITHUANIA": "LT"}
+              "LITHUANIA": "LT",
+              # nationality as the Belgian eID card writes it, in the card's language (Signicat
+              # .beID `nationality` "BELG"; itsme `claim_citizenship` "Belg")
+              "BELG": "BE", "BELGE": "BE", "BELGIER": "BE"}
 _PARTICLES = frozenset({"von", "van", "de", "der", "den", "zu", "zum", "zur", "vom", "da",
                         "di", "du", "la", "le", "del", "della", "ter", "ten", "af", "av"})
 

@@ -1,11 +1,14 @@
 """Claim profiles: what each eID sends, as data, and how ``auto`` recognises the eID.
 
-Detection order (first that answers wins): the eID Hub's ``idp`` / ``idp_issuer`` claim,
-Idura's ``identityscheme``, an ``acr`` naming a method (``urn:signicat:oidc:method:nbid``,
-``urn:grn:authn:se:bankid``), the requested scopes, claim names only one eID uses
-(``mitid.*``, ``npa.*``, ``yes.*``, ``consumer.bin``, ``ftn.*``), certificate claims
-(Norwegian BankID's policy OID arc), and last the shape of the national number with the
-``locale`` claim. Otherwise: generic OIDC.
+Detection order (first that answers wins): the eID Hub's ``idp`` / ``idp_issuer`` claim
+(and FTN's ``ftn.idpId`` / ``ftn_idp``, naming the Finnish provider), Idura's
+``identityscheme``, an ``acr`` naming a method (``urn:signicat:oidc:method:nbid``,
+``urn:grn:authn:se:bankid``), the requested scopes, an issuer that is the eID's own provider;
+then claim names only one eID uses (``mitid.*``, ``npa.*``, ``yes.*``, ``consumer.bin``,
+``ftn.*``), certificate claims (Norwegian BankID's policy OID arc), and last the shape of the
+national number with the ``locale`` claim. Otherwise: generic OIDC. Only the signals before
+"then" *name* the eID; the others guess it, and a guessed eID brings no default level of
+assurance (see :func:`recognise`).
 """
 
 from __future__ import annotations
@@ -101,6 +104,11 @@ _PREFIXES = (("mitid.", "mitid"), ("mitid_", "mitid"), ("npa.", "npa"), ("npa_",
 # acr values of the eIDs' own providers (itsme: belgianmobileid.github.io "acr_values";
 # Yes: "https://www.yes.com/acrs/online_banking_sca").
 _ACR_PREFIXES = (("http://itsme.services/", "itsme"), ("https://www.yes.com/acrs/", "yes"))
+# Domains of the eIDs' own OpenID providers: BankID Norge (auth.bankid.no, its preview
+# preview.bankidapis.no), itsme (oidc.prd.itsme.services, oidc.e2e.itsme.services), Yes
+# (issuers under yes.com).
+_ISSUER_DOMAINS = (("bankid.no", "nbid"), ("bankidapis.no", "nbid"),
+                   ("itsme.services", "itsme"), ("yes.com", "yes"))
 _NBID_POLICY_ARC = "2.16.578.1.16."  # Norwegian BankID certificate policies (BankID Norge)
 _LOCALE_COUNTRY = {"sv": "SE", "se": "SE", "no": "NO", "nb": "NO", "nn": "NO", "da": "DK",
                    "dk": "DK", "fi": "FI", "et": "EE", "ee": "EE", "lt": "LT", "lv": "LV"}
@@ -125,6 +133,13 @@ def _idp(value: object) -> str | None:
         if key.split(sep, 1)[0] in _IDP:
             return _IDP[key.split(sep, 1)[0]]
     return None
+
+
+def _ftn_idp(claims: Mapping[str, Any]) -> str | None:
+    """FTN's own idp claim (legacy ``ftn.idpId``, eID Hub ``ftn_idp``: ``fi-op``) names the
+    Finnish identity provider that authenticated the person, as ``idp`` names the eID."""
+    value = claims.get("ftn.idpId") or claims.get("ftn_idp")
+    return "ftn" if isinstance(value, str) and value.strip() else None
 
 
 def _acr(value: object) -> str | None:
@@ -161,11 +176,26 @@ def _finnish(claims: Mapping[str, Any]) -> str:
 
 def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
     """Pick the eID's profile from the claims (and the requested scopes), else generic."""
+    return recognise(claims, scopes)[0]
+
+
+def recognise(claims: Mapping[str, Any], scopes: Iterable[str] = (),
+              issuer: str | None = None) -> tuple[Profile, bool]:
+    """(profile, named): ``named`` when the provider or the request named the eID.
+
+    The eID Hub's ``idp`` / ``idp_issuer``, Idura's ``identityscheme``, an ``acr`` naming a
+    method, a scope only that eID's claims come with, or an issuer (``iss``, else ``issuer``)
+    that is the eID's own OpenID provider name it. Claim names, certificate claims and the
+    shape of a number only suggest it: good enough to read the claims, not to vouch for the
+    eID's usual level of assurance (docs/identity.md, "Level of assurance").
+    """
     scheme = claims.get("identityscheme")
-    method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer"))
+    method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer")) or _ftn_idp(claims)
               or (_SCHEMES.get(scheme.strip().lower()) if isinstance(scheme, str) else None)
               or _acr(claims.get("acr")) or _acr(claims.get("authenticationtype")) or next(
-                  (_SCOPES[s] for s in scopes if s in _SCOPES), None))
+                  (_SCOPES[s] for s in scopes if s in _SCOPES), None)
+              or _by_issuer(claims.get("iss") or issuer))
+    named = method is not None
     if method is None:
         method = next((m for key in claims for prefix, m in _PREFIXES
                        if key.startswith(prefix)), None)
@@ -173,7 +203,16 @@ def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
         method = _by_certificate(claims) or _by_number(claims)
     if method in ("ftn", "mobiilivarmenne"):
         method = _finnish(claims) if method == "ftn" else method
-    return PROFILES[method or "oidc"]
+    return PROFILES[method or "oidc"], named
+
+
+def _by_issuer(value: object) -> str | None:
+    """The eID whose own OpenID provider issued the token (``https://auth.bankid.no/...``)."""
+    if not isinstance(value, str) or not value.startswith("https://"):
+        return None
+    host = value[8:].split("/", 1)[0].split(":", 1)[0].lower()
+    return next((m for domain, m in _ISSUER_DOMAINS
+                 if host == domain or host.endswith("." + domain)), None)
 
 
 def _by_certificate(claims: Mapping[str, Any]) -> str | None:

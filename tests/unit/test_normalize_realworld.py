@@ -1301,7 +1301,9 @@ GAPS = [
     pytest.param(
         EIDHUB_NBID_CODE_EXAMPLE,
         "auto",
-        {"method": "nbid", "loa": "high"},
+        # Recognised from the `nbid_` claim names only (this userinfo has no `idp`): a guessed
+        # eID brings no default level (docs/identity.md, "Level of assurance").
+        {"method": "nbid", "loa": None},
         id="eidhub-nbid-underscore-claims",
         marks=gap("eID Hub Norwegian BankID userinfo carries `nbid_*` claims (nbid_idp, "
                   "nbid_originator, ...); auto does not know the `nbid_` prefix: oidc"),
