@@ -44,10 +44,8 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     ``"auto"`` to recognise it from the claims and ``scopes``. ``today`` fixes the date
     that ``age_over_18`` is computed at when the claims carry no authentication time.
     """
-    # A per-eID default level only for an eID that was configured or named by the provider or
-    # the request, never for one guessed from claim names: a guess must not pass a step-up.
-    prof, named = _profiles.recognise(claims, scopes, issuer) if profile == "auto" else (
-        _profiles.get(profile), True)
+    prof = _profiles.detect(claims, scopes, issuer) if profile == "auto" else \
+        _profiles.get(profile)
     c: Mapping[str, Any] = _yes_verified(claims) if prof.method == "yes" else claims
     if "verified_claims" in claims:
         c = _verified_claims(claims["verified_claims"], c)
@@ -58,8 +56,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     # at the login (FOL 18 §: the sign is the one of the day the number is written).
     nid = _national_id(prof, c, warnings, today or (verified_at.date() if verified_at else None))
     dob, bounds = _birth_date(prof, c, nid, warnings)
-    loa: Level | None = stated_level(c) or (  # type: ignore[assignment]
-        prof.default_loa if named else None)
+    loa: Level | None = stated_level(c) or prof.default_loa  # type: ignore[assignment]
     sub = claims.get("sub")
     return Identity(
         subject=sub if isinstance(sub, str) else "",

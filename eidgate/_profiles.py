@@ -6,9 +6,7 @@ Detection order (first that answers wins): the eID Hub's ``idp`` / ``idp_issuer`
 ``urn:grn:authn:se:bankid``), the requested scopes, an issuer that is the eID's own provider;
 then claim names only one eID uses (``mitid.*``, ``npa.*``, ``yes.*``, ``consumer.bin``,
 ``ftn.*``), certificate claims (Norwegian BankID's policy OID arc), and last the shape of the
-national number with the ``locale`` claim. Otherwise: generic OIDC. Only the signals before
-"then" *name* the eID; the others guess it, and a guessed eID brings no default level of
-assurance (see :func:`recognise`).
+national number with the ``locale`` claim. Otherwise: generic OIDC.
 """
 
 from __future__ import annotations
@@ -174,28 +172,16 @@ def _finnish(claims: Mapping[str, Any]) -> str:
     return "ftn"
 
 
-def detect(claims: Mapping[str, Any], scopes: Iterable[str] = ()) -> Profile:
-    """Pick the eID's profile from the claims (and the requested scopes), else generic."""
-    return recognise(claims, scopes)[0]
-
-
-def recognise(claims: Mapping[str, Any], scopes: Iterable[str] = (),
-              issuer: str | None = None) -> tuple[Profile, bool]:
-    """(profile, named): ``named`` when the provider or the request named the eID.
-
-    The eID Hub's ``idp`` / ``idp_issuer``, Idura's ``identityscheme``, an ``acr`` naming a
-    method, a scope only that eID's claims come with, or an issuer (``iss``, else ``issuer``)
-    that is the eID's own OpenID provider name it. Claim names, certificate claims and the
-    shape of a number only suggest it: good enough to read the claims, not to vouch for the
-    eID's usual level of assurance (docs/identity.md, "Level of assurance").
-    """
+def detect(claims: Mapping[str, Any], scopes: Iterable[str] = (),
+           issuer: str | None = None) -> Profile:
+    """Pick the eID's profile from the claims, the requested scopes and the issuer (``iss``,
+    else ``issuer``: the eID's own OpenID provider), else generic."""
     scheme = claims.get("identityscheme")
     method = (_idp(claims.get("idp")) or _idp(claims.get("idp_issuer")) or _ftn_idp(claims)
               or (_SCHEMES.get(scheme.strip().lower()) if isinstance(scheme, str) else None)
               or _acr(claims.get("acr")) or _acr(claims.get("authenticationtype")) or next(
                   (_SCOPES[s] for s in scopes if s in _SCOPES), None)
               or _by_issuer(claims.get("iss") or issuer))
-    named = method is not None
     if method is None:
         method = next((m for key in claims for prefix, m in _PREFIXES
                        if key.startswith(prefix)), None)
@@ -203,7 +189,7 @@ def recognise(claims: Mapping[str, Any], scopes: Iterable[str] = (),
         method = _by_certificate(claims) or _by_number(claims)
     if method in ("ftn", "mobiilivarmenne"):
         method = _finnish(claims) if method == "ftn" else method
-    return PROFILES[method or "oidc"], named
+    return PROFILES[method or "oidc"]
 
 
 def _by_issuer(value: object) -> str | None:

@@ -1301,9 +1301,7 @@ GAPS = [
     pytest.param(
         EIDHUB_NBID_CODE_EXAMPLE,
         "auto",
-        # Recognised from the `nbid_` claim names only (this userinfo has no `idp`): a guessed
-        # eID brings no default level (docs/identity.md, "Level of assurance").
-        {"method": "nbid", "loa": None},
+        {"method": "nbid", "loa": "high"},
         id="eidhub-nbid-underscore-claims",
         marks=gap("eID Hub Norwegian BankID userinfo carries `nbid_*` claims (nbid_idp, "
                   "nbid_originator, ...); auto does not know the `nbid_` prefix: oidc"),

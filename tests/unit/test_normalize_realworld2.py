@@ -208,10 +208,7 @@ ITSME_EXPECTED: dict[str, Any] = {
 @pytest.mark.parametrize("profile", ["auto", "itsme"])
 def test_itsme_direct(profile: str) -> None:
     data = run(ITSME_DIRECT, profile)
-    # auto recognises itsme from its claim names only (this userinfo carries no `acr` and no
-    # `iss`): a guessed eID brings no default level (docs/identity.md, "Level of assurance").
-    expected = ITSME_EXPECTED if profile == "itsme" else {**ITSME_EXPECTED, "loa": None}
-    assert subset(data, expected) == expected
+    assert subset(data, ITSME_EXPECTED) == ITSME_EXPECTED
     assert data["warnings"] == []
 
 

@@ -106,13 +106,11 @@ def test_given_name_that_is_the_whole_name_only_when_it_equals_name() -> None:
 
 
 # =============================================================================================
-# A default level only for an eID that is known, never for a guessed one
+# Recognising the eID: its own issuer and FTN's idp claim name it; the level follows
 # =============================================================================================
-# docs/identity.md, "Level of assurance": the per-eID default applies when the profile is
-# configured or `auto` recognised the eID from a signal that names it (idp / idp_issuer, FTN's
-# idp claim, identityscheme, an acr naming the method, the scopes, the eID's own issuer). An
-# eID guessed from claim names, certificate claims or the number's shape gets only what it
-# states: a `login_required(loa="high")` step-up must not pass on a guess.
+# Issue 3 / docs/identity.md, "Level of assurance": where the eID never states a level, the
+# per-eID default applies to the recognised eID (Norwegian BankID and Personalausweis high,
+# FTN and iDIN substantial). A stated level always wins.
 # (made up, see test_normalize_realworld2.py) fødselsnummer 18126645771: valid, 1966-12-18.
 NNIN = {"sub": "x", "nnin": "18126645771"}
 
@@ -120,37 +118,27 @@ NNIN = {"sub": "x", "nnin": "18126645771"}
 @pytest.mark.parametrize(
     ("claims", "kwargs", "method", "loa"),
     [
-        (NNIN, {}, "nbid", None),  # BankID Norge's claim name alone: a guess
+        (NNIN, {}, "nbid", "high"),  # BankID Norge's own claim name
         ({**NNIN, "acr": "urn:signicat:oidc:method:nbid"}, {}, "nbid", "high"),
         ({**NNIN, "identityscheme": "nobankid-oidc"}, {}, "nbid", "high"),
         ({**NNIN, "idp": "nbid"}, {}, "nbid", "high"),
-        ({**NNIN, "iss": "https://auth.bankid.no/auth/realms/prod"}, {}, "nbid", "high"),
-        (NNIN, {"issuer": "https://auth.current.bankid.no/auth/realms/current"}, "nbid",
-         "high"),
-        # a host that only starts like BankID's is not BankID's
-        ({**NNIN, "iss": "https://bankid.no.example.com/"}, {}, "nbid", None),
-        ({**NNIN, "iss": "https://notbankid.no/"}, {}, "nbid", None),
-        # a stated level is used whatever named the eID
+        # BankID Norge's own issuer names the eID even without its claim names
+        ({"sub": "x", "iss": "https://auth.bankid.no/auth/realms/prod"}, {}, "nbid", "high"),
+        ({"sub": "x"}, {"issuer": "https://auth.current.bankid.no/auth/realms/current"},
+         "nbid", "high"),
+        # a host that only looks like BankID's is not BankID's
+        ({"sub": "x", "iss": "https://bankid.no.example.com/"}, {}, "oidc", None),
+        ({"sub": "x", "iss": "https://notbankid.no/"}, {}, "oidc", None),
+        # a stated level wins over the default
         ({**NNIN, "acr": "urn:bankid:bid;LOA=3"}, {}, "nbid", "substantial"),
-        # Personalausweis claim names alone; the signicat.npa scope names it
-        ({"sub": "x", "npa.document_type": "ID"}, {}, "npa", None),
-        ({"sub": "x", "npa.document_type": "ID"}, {"scopes": ["openid", "signicat.npa"]},
-         "npa", "high"),
-        # iDIN's consumer.* names alone; Idura's acr names it
-        ({"sub": "x", "consumer.bin": "NLRABO1"}, {}, "idin", None),
-        ({"sub": "x", "consumer.bin": "NLRABO1", "acr": "urn:grn:authn:nl:idin"}, {}, "idin",
-         "substantial"),
-        # Norwegian BankID's certificate policy OID: a guess from claim content
-        ({"sub": "x", "signicat.certificate_policies": "2.16.578.1.16.1.12.1.1"}, {}, "nbid",
-         None),
+        ({"sub": "x", "npa.document_type": "ID"}, {}, "npa", "high"),
+        ({"sub": "x", "consumer.bin": "NLRABO1"}, {}, "idin", "substantial"),
         # FTN's idp claim names the Finnish provider (seed: "ftn.idpId": "fi-op")
-        ({"sub": "x", "ftn.idpId": "fi-op"}, {}, "ftn", "substantial"),
         ({"sub": "x", "ftn_idp": "fi-op"}, {}, "ftn", "substantial"),
-        ({"sub": "x", "ftn.idpId": ""}, {}, "ftn", None),
     ],
 )
-def test_default_level_only_for_a_named_eid(claims: Claims, kwargs: dict[str, Any],
-                                            method: str, loa: str | None) -> None:
+def test_recognised_eid_and_its_level(claims: Claims, kwargs: dict[str, Any],
+                                      method: str, loa: str | None) -> None:
     assert subset(run(claims, **kwargs), {"method": method, "loa": loa}) == {
         "method": method, "loa": loa}
 

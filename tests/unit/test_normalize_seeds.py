@@ -1137,45 +1137,12 @@ SEED_NATIONAL_NUMBER = {
 }
 
 
-# The scopes each example of the "OIDC response examples" seed was requested with (its
-# "Scope:" line). The Connect (eID Hub) examples name the eID in `idp` / `idp_issuer`, except
-# the JWT userInfo, which comes with neither.
-SEED_SCOPES = {
-    "ftn": "openid profile signicat.national_id ftn",
-    "idin": "openid profile address signicat.idin",
-    "itsme": "openid profile",
-    "mitid": "openid profile signicat.national_id signicat.certificate mitid",
-    "mobiilivarmenne": "openid profile signicat.national_id ftn",
-    "nemid": "openid profile signicat.national_id signicat.certificate",
-    "nbid": "openid profile signicat.national_id signicat.certificate",
-    "nbid-mobile": "openid profile signicat.national_id signicat.certificate mobile",
-    "npa": "openid profile signicat.npa",
-    "smartid": "profile signicat.national_id",
-    "sbid": "openid profile signicat.national_id signicat.certificate",
-    "yes": "openid profile address email phone signicat.yes",
-    "yes-verified": "openid profile address email phone signicat.yes.verified",
-}
-# READING (docs/identity.md, "Level of assurance"): with `auto`, the per-eID default level
-# applies only to an eID the provider or the request names (`idp`, `identityscheme`, an
-# `acr`, the scopes). Where the seed's scopes name no eID, `auto` still recognises it from
-# certificate claims or the number and locale, but that guess brings no level: None.
-GUESSED_ONLY = ("nemid", "nbid", "nbid-mobile", "smartid", "sbid", "eidhub-jwt-userinfo")
-
-
-def test_seed_scopes_cover_the_oidc_examples() -> None:
-    assert set(SEED_SCOPES) | set(GUESSED_ONLY) | {
-        "eidhub-json-userinfo", "eidhub-id-token", "eidhub-accepted-merged"} == {
-            s.id for s in SEEDS}
-
-
 @pytest.mark.parametrize("profile", ["auto", "explicit"])
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.id for s in SEEDS])
 def test_seed_identity(seed: Seed, profile: str) -> None:
     if profile == "auto":
-        identity = run(seed.claims, scopes=SEED_SCOPES.get(seed.id, "").split())
+        identity = run(seed.claims)
         expected = {**seed.expected, **seed.auto}
-        if seed.id in GUESSED_ONLY:
-            expected["loa"] = None
     else:
         identity = run(seed.claims, seed.profile)
         expected = seed.expected
