@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
 
 import jwt
 
@@ -108,9 +108,16 @@ class LoginRedirect:
 
 
 def add_query(url: str, params: Mapping[str, str]) -> str:
-    """Append ``params`` to ``url``, keeping a query the URL already has."""
+    """Append ``params`` to ``url``, keeping a query the URL already has.
+
+    RFC 6749 3.1: the endpoint's own query is retained, but no parameter may appear twice,
+    so one of ours (``state``, ``redirect_uri``, ``post_logout_redirect_uri``...) that the
+    endpoint URL from the discovery document already names is dropped from that query.
+    """
     parts = urlsplit(url)
-    query = "&".join(q for q in (parts.query, urlencode(params)) if q)
+    kept = [piece for piece in parts.query.split("&") if piece and unquote_plus(
+        piece.split("=", 1)[0]) not in params]
+    query = "&".join([*kept, urlencode(params)] if params else kept)
     return urlunsplit(parts._replace(query=query))
 
 

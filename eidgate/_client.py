@@ -121,6 +121,10 @@ class Client(_Driver):
                     request = steps.send(response)
         except StopIteration as done:
             return done.value
+        finally:
+            # an exit by any other exception (KeyboardInterrupt, a caller's timeout) leaves
+            # no half-run flow behind: its cleanup runs now, not whenever the GC finds it
+            steps.close()
 
     def _send(self, req: HttpRequest) -> HttpResponse:
         started = time.monotonic()
@@ -205,6 +209,8 @@ class AsyncClient(_Driver):
                     request = steps.send(response)
         except StopIteration as done:
             return done.value
+        finally:
+            steps.close()  # the caller's task was cancelled: close the flow now (see Client)
 
     async def _send(self, req: HttpRequest) -> HttpResponse:
         started = time.monotonic()

@@ -63,6 +63,8 @@ _MAX_REQUEST_URI = 2048
 _ID_TOKEN_ONLY = ("iss", "aud", "azp", "exp", "iat", "nbf", "nonce", "auth_time", "acr", "amr",
                   "at_hash", "c_hash", "sid", "jti")
 _VSCHAR = re.compile(r"[\x20-\x7E]+")
+_OTHER_TYPS = frozenset({"at+jwt", "logout+jwt", "oauth-authz-req+jwt", "secevent+jwt",
+                         "dpop+jwt", "token-introspection+jwt", "client-authentication+jwt"})
 _ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")  # RFC 6749 5.2 charset
 
 
@@ -203,7 +205,8 @@ class RelyingParty:
         # RFC 9126 2: the issuer is a valid client assertion audience at the PAR endpoint.
         headers, auth = client_auth(conf, conf.issuer, now=now, jti=self.token())
         response = yield HttpRequest.form(endpoint, {**params, **auth}, headers, conf.timeout)
-        expect_ok(response, "pushed authorization request", (200, 201))
+        # RFC 9126 2.2: success is 201 Created (panva's openid-client insists on it too)
+        expect_ok(response, "pushed authorization request", (201,))
         body = json_object(response, "pushed authorization request")
         request_uri = body.get("request_uri")
         # RFC 9126 2.2: a string (URN or URL) that goes into the browser's URL: bounded.
@@ -376,6 +379,11 @@ class RelyingParty:
                 raise InvalidTokenError(f"{what}: decrypted content is neither a JWS nor "
                                         "JSON") from exc
         header = protected_header(token, what)
+        typ = header.get("typ")
+        # RFC 8725 3.11 / 2.8: a JWT explicitly typed as another kind (an access token, a
+        # logout token, a request object) is never taken for an ID token or userinfo.
+        if isinstance(typ, str) and typ.lower().removeprefix("application/") in _OTHER_TYPS:
+            raise InvalidTokenError(f"{what}: a JWT of type {shown(typ)} is not one")
         alg = header.get("alg")
         # OIDC Core 3.1.3.7 (6)-(8): only allow-listed algorithms; never "none"; HS* only
         # when configured, with the client secret as key (OIDC Core 10.1).
@@ -398,6 +406,7 @@ class RelyingParty:
             "Accept": "application/json, application/jwt"}, timeout=conf.timeout)
         expect_ok(response, "userinfo")
         kind = response.content_type
+        when: float | None = None  # only a JWT has a lifetime (exp, nbf) to check
         if kind == "application/json":
             claims, signed = json_object(response, "userinfo"), False
         elif kind == "application/jwt":
@@ -406,9 +415,10 @@ class RelyingParty:
             except UnicodeDecodeError as exc:
                 raise ProviderError("userinfo JWT is not ASCII") from exc
             claims, alg = yield from self._verified(conf, text, "userinfo", now, False)
-            signed = alg is not None
+            signed, when = alg is not None, now
         else:
             raise ProviderError(f"userinfo has content type {shown(kind or 'none')}; expected "
                                 "application/json or application/jwt")
-        check_userinfo(claims, provider=conf, subject=subject, signed=signed)
+        check_userinfo(claims, provider=conf, subject=subject, signed=signed, now=when,
+                       leeway=self.config.clock_skew)
         return claims, response.body.decode("utf-8", "replace")

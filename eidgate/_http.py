@@ -99,8 +99,10 @@ def parse_json(data: bytes | str) -> Any:
     surrogates. A body of a few hundred thousand nested brackets makes ``json.loads`` raise
     ``RecursionError``; from a hostile provider that must be a clean error, not a traceback.
     """
-    if isinstance(data, bytes):  # as json.loads decodes bytes
-        data = data.decode(json.detect_encoding(data), "surrogatepass")
+    if isinstance(data, bytes):
+        # RFC 8259 8.1: JSON exchanged between systems MUST be UTF-8 (a leading BOM MAY be
+        # ignored). json.loads would also guess UTF-16/32: a text other parsers read apart.
+        data = data.decode("utf-8-sig", "surrogatepass")
     try:
         value = json.loads(data, parse_constant=_no_constant, parse_float=_finite,
                            object_pairs_hook=_unique)

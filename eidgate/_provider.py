@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -118,17 +119,32 @@ class ProviderMetadata:
         assert token is not None
         assert jwks is not None
         types = doc.get("response_types_supported")
-        if isinstance(types, list) and "code" not in types:
+        # Discovery 3: a JSON array of strings; RFC 8414 2: a value of another type makes
+        # the document invalid (not "absent", which would silently drop a check).
+        if types is not None and (not isinstance(types, list) or not all(
+                isinstance(t, str) for t in types)):
+            raise DiscoveryError("discovery document: response_types_supported must be a "
+                                 "JSON array of strings")
+        if types is not None and "code" not in types:
             raise DiscoveryError("provider does not support response_type=code")
+
+        def flag(name: str) -> bool:
+            # RFC 9207 3 / RFC 9126 5: JSON booleans. "true" (a string) or 1 must not be
+            # read as false: the iss flag turns on the mix-up defence, so fail closed.
+            value = doc.get(name, False)
+            if value is None:
+                return False
+            if not isinstance(value, bool):
+                raise DiscoveryError(f"discovery document: {name} must be true or false")
+            return value
         return cls(
             issuer=expected_issuer, authorization_endpoint=auth, token_endpoint=token,
             jwks_uri=jwks, userinfo_endpoint=url("userinfo_endpoint", False),
             pushed_authorization_request_endpoint=url(
                 "pushed_authorization_request_endpoint", False),
-            require_pushed_authorization_requests=doc.get(
-                "require_pushed_authorization_requests") is True,
-            authorization_response_iss_parameter_supported=doc.get(
-                "authorization_response_iss_parameter_supported") is True,
+            require_pushed_authorization_requests=flag("require_pushed_authorization_requests"),
+            authorization_response_iss_parameter_supported=flag(
+                "authorization_response_iss_parameter_supported"),
             end_session_endpoint=url("end_session_endpoint", False),
             raw=doc)
 
@@ -181,9 +197,13 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
             log.warning("skipping an RSA key of %d bits in the provider's JWKS", key.key_size)
             continue
         kid, alg, crv = entry.get("kid"), entry.get("alg"), entry.get("crv")
-        keys.append(ProviderKey(kid if isinstance(kid, str) else None, str(kty),
-                                crv if isinstance(crv, str) else None,
-                                alg if isinstance(alg, str) else None, key))
+        # RFC 7517 4.4 / 4.5, RFC 7518 6.2.1.1: alg, kid and crv are strings. A key whose
+        # alg is 1 must not become a key for every algorithm, nor one whose kid is [..]
+        # the key for a token without kid: a malformed member makes the key unusable.
+        if not all(isinstance(v, str | None) for v in (kid, alg, crv)):
+            log.warning("skipping a %s key with a malformed kid, alg or crv", kty)
+            continue
+        keys.append(ProviderKey(kid, str(kty), crv, alg, key))
     return tuple(keys)
 
 
@@ -200,7 +220,12 @@ class ProviderState:
         self.keys: tuple[ProviderKey, ...] = ()
         self._metadata_at = -math.inf
         self._keys_at = -math.inf
+        self._metadata_tried_at = -math.inf
+        self._keys_tried_at = -math.inf
         self._forced_at = -math.inf
+        # the sync driver runs logins in many threads: deciding to fetch and noting that
+        # we did must be one step, or two threads both pass a cool-down check
+        self._lock = threading.Lock()
         #: Number of discovery and JWKS requests made (for benchmarks and `eidgate check`).
         self.fetches = 0
 
@@ -209,10 +234,29 @@ class ProviderState:
         return HttpRequest("GET", url, {"Accept": "application/json"},
                            timeout=self.config.timeout)
 
+    def _claim(self, cached: bool, at: float, tried: str, now: float) -> bool:
+        """Whether this login refreshes (and then notes the attempt), or uses the cache.
+
+        With a usable cached copy, a refresh another login started less than ``cooldown``
+        ago (still in flight, or failed: the provider is down) is not repeated: each login
+        would otherwise wait a full timeout for the same answer, and a thousand concurrent
+        logins would send a thousand requests.
+        """
+        with self._lock:
+            if cached and now - at < self.ttl:
+                return False
+            if cached and now - at < self.stale_grace and now - getattr(
+                    self, tried) < self.cooldown:
+                return False
+            setattr(self, tried, now)
+            return True
+
     def ensure_metadata(self, now: float) -> Generator[HttpRequest, HttpResponse,
                                                         ProviderMetadata]:
         """The discovery metadata, fetched when missing or older than ``ttl``."""
-        if self.metadata is not None and now - self._metadata_at < self.ttl:
+        if not self._claim(self.metadata is not None, self._metadata_at, "_metadata_tried_at",
+                           now):
+            assert self.metadata is not None
             return self.metadata
         # Discovery 4: strip a trailing "/" from the issuer before appending the path.
         url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
@@ -222,7 +266,10 @@ class ProviderState:
             meta = ProviderMetadata.from_document(json_object(response, "discovery"),
                                                   self.config.issuer)
         except DiscoveryError:
-            raise  # the provider answered, wrongly: a stale copy must not paper over that
+            # the provider answered, wrongly: a stale copy must not paper over that (and
+            # the next login asks again rather than being served the cache)
+            self._metadata_tried_at = -math.inf
+            raise
         except ProviderError as exc:
             if self.metadata is not None and now - self._metadata_at < self.stale_grace:
                 log.warning("provider %s: discovery refresh failed (%s); using cached copy",
@@ -239,6 +286,7 @@ class ProviderState:
             expect_ok(response, "JWKS")
             self.keys = parse_jwks(json_object(response, "JWKS"))
         except DiscoveryError:
+            self._keys_tried_at = -math.inf
             raise
         except ProviderError as exc:
             if self.keys and now - self._keys_at < self.stale_grace:
@@ -257,7 +305,8 @@ class ProviderState:
     def warm(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
         """Load discovery and keys now (at start-up) rather than on the first login."""
         yield from self.ensure_metadata(now)
-        if now - self._keys_at >= self.ttl:
+        if self._claim(bool(self.keys) or self._keys_at > -math.inf, self._keys_at,
+                       "_keys_tried_at", now):
             yield from self._fetch_keys(now)
 
     def key_for(self, alg: str, kid: str | None, now: float) -> Generator[
@@ -265,17 +314,23 @@ class ProviderState:
         """The provider key that verifies a JWS with header ``alg`` / ``kid``.
 
         OIDC Core 10.1.1: when the provider rotates keys a new ``kid`` appears; we refetch
-        the JWKS once for an unknown ``kid``, rate-limited by ``cooldown``.
+        the JWKS once for an unknown ``kid``, rate-limited by ``cooldown`` (across all
+        threads and tasks of this relying party).
         """
         if alg not in _KEY_TYPE_FOR_ALG:
             raise InvalidTokenError(f"algorithm {alg!r} has no provider key type")
-        if now - self._keys_at >= self.ttl:
+        if self._claim(bool(self.keys) or self._keys_at > -math.inf, self._keys_at,
+                       "_keys_tried_at", now):
             yield from self._fetch_keys(now)
         found = self._select(alg, kid)
-        if found is None and now - self._forced_at >= self.cooldown:
-            self._forced_at = now
-            yield from self._fetch_keys(now)
-            found = self._select(alg, kid)
+        if found is None:
+            with self._lock:
+                force = now - self._forced_at >= self.cooldown
+                if force:
+                    self._forced_at = now
+            if force:
+                yield from self._fetch_keys(now)
+                found = self._select(alg, kid)
         if found is None:
             raise InvalidTokenError(
                 f"provider {self.config.name!r} has no {alg} key with kid {shown(kid)}"

@@ -13,22 +13,23 @@ from ._jose import left_hash, same
 _MAX_SUB_LENGTH = 255  # OIDC Core 2: sub MUST NOT exceed 255 ASCII characters
 
 
-def _number(claims: Mapping[str, Any], name: str, required: bool) -> float | None:
+def _number(claims: Mapping[str, Any], name: str, required: bool,
+            what: str = "ID token") -> float | None:
     value = claims.get(name)
     if value is None:
         if required:
-            raise InvalidTokenError(f"ID token has no {name!r} claim")
+            raise InvalidTokenError(f"{what} has no {name!r} claim")
         return None
     # RFC 7519 2: NumericDate is a finite JSON number (a bool is not one; an int of 400
     # digits overflows a float, and NaN / infinity never compare as expired).
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidTokenError(f"ID token {name!r} is not a number")
+        raise InvalidTokenError(f"{what} {name!r} is not a number")
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise InvalidTokenError(f"ID token {name!r} is not a finite number")
+        raise InvalidTokenError(f"{what} {name!r} is not a finite number")
     return number
 
 
@@ -105,8 +106,11 @@ def check_id_token(claims: Mapping[str, Any], *, provider: ProviderConfig, alg: 
 
 
 def check_userinfo(claims: Mapping[str, Any], *, provider: ProviderConfig, subject: str,
-                   signed: bool) -> None:
-    """OIDC Core 5.3.2: same ``sub`` as the ID token; signed responses name us and the issuer."""
+                   signed: bool, now: float | None = None, leeway: int = 0) -> None:
+    """OIDC Core 5.3.2: same ``sub`` as the ID token; signed responses name us and the issuer.
+
+    ``now`` is given for a JWT response (its ``exp`` / ``nbf`` are checked), not for JSON.
+    """
     sub = check_subject(claims, "userinfo")
     if not same(sub, subject):
         # 5.3.2: if they do not match, the userinfo values MUST NOT be used.
@@ -118,3 +122,12 @@ def check_userinfo(claims: Mapping[str, Any], *, provider: ProviderConfig, subje
             raise InvalidTokenError("signed userinfo was issued by another issuer")
         if "aud" in claims:
             check_audience(claims, provider, "signed userinfo")
+    if now is not None:
+        # RFC 7519 4.1.4 / 4.1.5: a userinfo JWT (signed and/or encrypted) past its exp (a
+        # replayed old response) or before its nbf MUST NOT be accepted; both optional.
+        exp = _number(claims, "exp", False, "userinfo JWT")
+        if exp is not None and now >= exp + leeway:
+            raise InvalidTokenError("userinfo JWT has expired")
+        nbf = _number(claims, "nbf", False, "userinfo JWT")
+        if nbf is not None and nbf > now + leeway:
+            raise InvalidTokenError("userinfo JWT is not valid yet (nbf)")
