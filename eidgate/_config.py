@@ -8,6 +8,7 @@ naming environment variables; key material comes from files.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ _PROVIDER_KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
+
+
 def is_local_url(url: str) -> bool:
     """True for ``http(s)://localhost``, ``127.0.0.1`` or ``[::1]`` URLs (any port)."""
     return (urlsplit(url).hostname or "") in _LOCAL_HOSTS
@@ -58,6 +62,13 @@ class ProviderConfig:
     acr_values: tuple[str, ...] = ()
     profile: str = "auto"
     label: str = ""
+    #: the label per page language (``label = {en = "...", fi = "..."}``); ``label`` is
+    #: the first of them, for languages without one
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label_for(self, language: str) -> str:
+        """The picker's text for this provider in ``language`` (a page language tag)."""
+        return self.labels.get(language, self.label)
     decryption_keys: tuple[RPKey, ...] = ()
     signing_key: RPKey | None = None
     use_par: bool = False
@@ -254,6 +265,22 @@ class _Reader:
                       evidence_dir=self.base / evidence if evidence else None,
                       languages=languages)
 
+    def labels(self, table: Mapping[str, Any], where: str, name: str
+               ) -> tuple[str, dict[str, str]]:
+        """``label``: one text, or one per page language (``{en = "...", fi = "..."}``,
+        the first also for languages without their own)."""
+        value = table.get("label", name)
+        if isinstance(value, str):
+            return value, {}
+        if isinstance(value, dict) and value and all(
+                isinstance(k, str) and _LANGUAGE_TAG.fullmatch(k) and isinstance(v, str)
+                and v for k, v in value.items()):
+            labels = {k.lower(): v for k, v in value.items()}
+            return next(iter(labels.values())), labels
+        raise self.fail(f"{where}.label", 'must be a text, or a table of texts per language: '
+                                          'label = {en = "Finnish bank ID", fi = '
+                                          '"Pankkitunnistus"}')
+
     def profile(self, table: Mapping[str, Any], where: str) -> str:
         value: str = self.typed(table, "profile", str, where, "auto")
         if value not in _profile_names():
@@ -318,6 +345,7 @@ class _Reader:
                 raise self.fail(f"{where}.id_token_algorithms",
                                 f"{alg} needs a client secret of at least {int(alg[2:]) // 8} "
                                 "bytes to verify with (RFC 7518 3.2); prefer RS256")
+        label, labels = self.labels(table, where, name)
         provider_timeout = float(self.typed(table, "timeout", (int, float), where, timeout))
         if provider_timeout <= 0:
             raise self.fail(f"{where}.timeout", "must be positive")
@@ -326,7 +354,7 @@ class _Reader:
             client_auth=auth, scopes=scopes,
             acr_values=self.strings(table, "acr_values", where),
             profile=self.profile(table, where),
-            label=self.typed(table, "label", str, where, name),
+            label=label, labels=labels,
             decryption_keys=tuple(decryption), signing_key=signing, use_par=use_par,
             request_object=request_object,
             cancel_patterns=self.strings(table, "cancel_patterns", where,

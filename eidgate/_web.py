@@ -285,7 +285,7 @@ class Gate:
             self._tell == "chosen" or (self._tell and best)) else None)
         if chosen:
             extra["ui_locales"] = chosen
-        links = [(self.config.providers[p].label,
+        links = [(self.config.providers[p].label_for(s["lang"]),
                   self._at(request, f"/login?{urlencode({'provider': p, **extra})}"))
                  for p in wanted]
         return self._page(200, s, self.pages.picker(s, links))

@@ -300,6 +300,22 @@ def test_languages_from_the_config_file_and_the_adapters(eidgate_sandbox: Runnin
     assert page.text.startswith('<!doctype html><html lang="nl">')
 
 
+def test_provider_labels_per_language(eidgate_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    path = config_file(eidgate_sandbox, tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert 'label = "eidgate sandbox"' in text
+    path.write_text(text.replace('label = "eidgate sandbox"', 'label = {en = "Test eID", '
+                                 'fi = "Testitunnistus", sv = "Test-e-legitimation"}'),
+                    encoding="utf-8")
+    client = eidgate.Client(eidgate.load_config(path))
+    gate = Gate(client.rp.config, client.rp)
+    for header, label in (("fi-FI", "Testitunnistus"), ("sv", "Test-e-legitimation"),
+                          ("de", "Test eID"), (None, "Test eID")):
+        page = get(client, gate, "/eidgate/", header).body.decode()
+        assert 'class="choice" href="/eidgate/login?provider=sandbox' in page
+        assert f">{label}</a>" in page, (header, label)
+
+
 @pytest.mark.parametrize(("options", "message"), [
     ({"strings": {"picker_title": "x"}, "languages": ["fi"]}, "per language"),
     ({"strings": {"picker_title": "x", "fi": {"picker_title": "y"}}}, "not both"),

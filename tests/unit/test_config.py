@@ -27,12 +27,21 @@ PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth")  # RFC 7518 6.2.2 / 6
 
 
 # -- helpers ---------------------------------------------------------------------------
+def toml_value(value: Any) -> str:
+    """Strings, ints, bools and lists as JSON spells them; tables inline (TOML 1.0 "Inline
+    Table": quoted keys, ``=``)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}"
+                               for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
 def to_toml(tables: dict[str, dict[str, Any]]) -> str:
-    """A tiny TOML writer: strings, ints, bools and lists of strings (JSON spells them alike)."""
+    """A tiny TOML writer for the test configurations."""
     lines: list[str] = []
     for name, table in tables.items():
         lines.append(f"[{name}]")
-        lines.extend(f"{key} = {json.dumps(value)}" for key, value in table.items())
+        lines.extend(f"{key} = {toml_value(value)}" for key, value in table.items())
         lines.append("")
     return "\n".join(lines)
 
@@ -240,6 +249,26 @@ def test_languages(tmp_path: Path, value: Any, expected: tuple[str, ...] | None)
     assert load_config(write_config(tmp_path, tables)).languages == expected
 
 
+@pytest.mark.parametrize(("value", "label", "per_language"), [
+    (None, "ftn", {}),                                     # the table's name
+    ("Finnish bank ID", "Finnish bank ID", {}),
+    ({"en": "Finnish bank ID", "FI": "Pankkitunnistus"}, "Finnish bank ID",
+     {"en": "Finnish bank ID", "fi": "Pankkitunnistus"}),
+    ({"sv": "Finska bankkoder", "en": "Finnish bank ID"}, "Finska bankkoder",
+     {"sv": "Finska bankkoder", "en": "Finnish bank ID"}),   # the first is the fallback
+])
+def test_label_one_text_or_one_per_language(tmp_path: Path, value: Any, label: str,
+                                            per_language: dict[str, str]) -> None:
+    tables = base_tables()
+    tables["providers.ftn"].pop("label", None)
+    if value is not None:
+        tables["providers.ftn"]["label"] = value
+    provider = load_config(write_config(tmp_path, tables)).providers["ftn"]
+    assert (provider.label, dict(provider.labels)) == (label, per_language)
+    assert provider.label_for("fi") == per_language.get("fi", label)
+    assert provider.label_for("da") == label
+
+
 def test_base_url_trailing_slash_gives_no_double_slash(tmp_path: Path) -> None:
     tables = apply(base_tables(), [("eidgate", "base_url", "https://app.example.test/")])
     config = load_config(write_config(tmp_path, tables))
@@ -374,6 +403,15 @@ MISTAKES = [
                  "eidgate.session_max_age", ["int"], id="session-max-age-wrong-type"),
     pytest.param([("eidgate", "languages", ["fi", "fr"])],
                  "eidgate.languages", ["'fr'", "fi", "sv", "strings="], id="language-unknown"),
+    pytest.param([("providers.ftn", "label", 3)],
+                 "providers.ftn.label", ["text", "per language", "label = {en = "],
+                 id="label-wrong-type"),
+    pytest.param([("providers.ftn", "label", {})],
+                 "providers.ftn.label", ["per language"], id="label-empty-table"),
+    pytest.param([("providers.ftn", "label", {"not a tag": "x"})],
+                 "providers.ftn.label", ["per language"], id="label-bad-language"),
+    pytest.param([("providers.ftn", "label", {"fi": ""})],
+                 "providers.ftn.label", ["per language"], id="label-empty-text"),
     pytest.param([("eidgate", "languages", 1)],
                  "eidgate.languages", ["list of strings"], id="languages-wrong-type"),
 ]
