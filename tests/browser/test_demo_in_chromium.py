@@ -46,16 +46,14 @@ class _Quiet(WSGIRequestHandler):
 def _example_app(issuer: str, client_secret: str, app_port: int, tmp_path: Path,
                  monkeypatch: pytest.MonkeyPatch) -> Any:
     """examples/flask_app.py with the example's providers pointed at ``issuer``."""
-    data = tomllib.loads((EXAMPLES / "eidgate.toml").read_text(encoding="utf-8"))
-    lines = [f'[eidgate]\nbase_url = "http://127.0.0.1:{app_port}"\n'
-             'secret_key = "browser-test-secret-0123456789abcdef"\n'
-             'default_provider = "sandbox"\n']
-    for name, table in data["providers"].items():
-        acr = table.get("acr_values", [])
-        lines.append(f'[providers.{name}]\nlabel = "{table["label"]}"\n'
-                     f'issuer = "{issuer}"\nclient_id = "demo"\n'
-                     f'client_secret = "{client_secret}"\n'
-                     f"acr_values = {acr!r}\n".replace("'", '"'))
+    # the example's own file, every provider pointed at this sandbox (labels, acr_values
+    # and the rest as the demo has them)
+    text = (EXAMPLES / "eidgate.toml").read_text(encoding="utf-8")
+    assert text.count('"http://127.0.0.1:8800"') == len(tomllib.loads(text)["providers"])
+    lines = [text.replace('"http://127.0.0.1:8800"', f'"{issuer}"')
+             .replace('"demo-secret-do-not-use-in-production"', f'"{client_secret}"')
+             .replace('base_url = "http://127.0.0.1:8000"',
+                      f'base_url = "http://127.0.0.1:{app_port}"')]
     config = tmp_path / "eidgate.toml"
     config.write_text("\n".join(lines), encoding="utf-8")
     monkeypatch.setenv("EIDGATE_CONFIG", str(config))
