@@ -8,7 +8,6 @@ naming environment variables; key material comes from files.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 from ._errors import ConfigError
 from ._keys import RPKey, load_keys, public_jwks
 from ._profiles import PROFILES
-from ._rp_pages import ALIASES, TRANSLATIONS
+from ._rp_pages import ALIASES, LANGUAGE_TAG, TRANSLATIONS
 
 #: Patterns in ``error`` / ``error_description`` meaning "the person canceled".
 DEFAULT_CANCEL_PATTERNS = ("urn:signicat:error:usercancel", "IDP-3200")
@@ -41,7 +40,6 @@ _PROVIDER_KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
 
 
 def is_local_url(url: str) -> bool:
@@ -273,7 +271,7 @@ class _Reader:
         if isinstance(value, str):
             return value, {}
         if isinstance(value, dict) and value and all(
-                isinstance(k, str) and _LANGUAGE_TAG.fullmatch(k) and isinstance(v, str)
+                isinstance(k, str) and LANGUAGE_TAG.fullmatch(k) and isinstance(v, str)
                 and v for k, v in value.items()):
             labels = {k.lower(): v for k, v in value.items()}
             return next(iter(labels.values())), labels

@@ -208,7 +208,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
 #: (``nn``) readers get Bokmål rather than English.
 ALIASES: dict[str, str] = {"no": "nb", "nn": "nb"}
 
-_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+#: a language tag (RFC 5646 2.1, loosely: what Accept-Language, ui_locales and html lang take)
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 _QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")  # RFC 9110 12.4.2
 _MAX_RANGES = 32  # a browser sends a handful; more is not worth reading
 
@@ -224,7 +225,7 @@ def parse_accept_language(header: str) -> list[tuple[str, float]]:
     ranges: list[tuple[str, float]] = []
     for member in header.split(",")[:_MAX_RANGES]:
         tag, *params = (part.strip() for part in member.split(";"))
-        if tag != "*" and not _TAG.fullmatch(tag):
+        if tag != "*" and not LANGUAGE_TAG.fullmatch(tag):
             continue
         weight: float | None = 1.0
         for param in params:
@@ -318,7 +319,7 @@ def language_tables(strings: Strings | None = None, languages: Iterable[str] | N
     tables = {tag: dict(table) for tag, table in TRANSLATIONS.items()}
     for raw_tag, words in given.items():
         tag = raw_tag.lower()
-        if not _TAG.fullmatch(tag) or not isinstance(words, Mapping):
+        if not LANGUAGE_TAG.fullmatch(tag) or not isinstance(words, Mapping):
             raise ValueError(f"strings: {raw_tag!r} is not a language tag with a table")
         tables[tag] = {**tables.get(tag, {**STRINGS, "lang": tag}), **words}
     if languages is None:

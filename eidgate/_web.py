@@ -48,7 +48,6 @@ from ._session import (
     SessionStore,
 )
 from ._web_request import (
-    LANG_TAG,
     WebRequest,
     WebResponse,
     below_root,
@@ -252,7 +251,7 @@ class Gate:
               cookies: list[str] | None = None) -> WebResponse:
         lang = s.get("lang", "")
         # RFC 9110 8.5: the language of the page, for caches and assistive tools
-        said = [("Content-Language", lang)] if LANG_TAG.fullmatch(lang) else []
+        said = [("Content-Language", lang)] if _pages.LANGUAGE_TAG.fullmatch(lang) else []
         return WebResponse(status, html.encode(), headers=[*said, *self._vary],
                            cookies=cookies or [])
 

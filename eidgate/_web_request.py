@@ -16,12 +16,13 @@ from fnmatch import translate
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from ._rp_pages import LANGUAGE_TAG
+
 F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
 # the pending-login cookie carries ``next``: kept well under the 4 KB a browser stores
 MAX_NEXT = 1500
 _DOTTED = re.compile(r"//|/\.|\\")  # what a path must contain to need normalising
-LANG_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # RFC 5646 2.1, loosely
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +211,7 @@ def wrap_view(view: F, refuse: Callable[[tuple[Any, ...], dict[str, Any]], Any])
 def ui_locales(value: str | None) -> str | None:
     """``ui_locales`` as OIDC Core 3.1.2.1 has it (space-separated tags), or None."""
     tags = (value or "").split()
-    return " ".join(tags[:8]) if tags and all(LANG_TAG.fullmatch(t) for t in tags) else None
+    return " ".join(tags[:8]) if tags and all(LANGUAGE_TAG.fullmatch(t) for t in tags) else None
 
 
 def takes(function: Callable[..., Any], name: str) -> bool:
