@@ -24,23 +24,23 @@ from ._errors import (
     ProviderUnavailable,
     TokenEndpointError,
 )
-from ._evidence import DirectorySink, EvidenceSink, evidence_archive
-from ._http import HttpRequest, HttpResponse
-from ._identity import Address, Identity
+from ._identity.model import Address, Identity
+from ._identity.national_id import NationalId, parse_national_id
+from ._identity.normalize import normalize
 from ._keys import RPKey, generate_key, write_key
-from ._national_id import NationalId, parse_national_id
-from ._normalize import normalize
+from ._oidc.evidence import DirectorySink, EvidenceSink, evidence_archive
+from ._oidc.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
-    from ._authorize import LoginRedirect, PendingLogin, PendingLogins
     from ._client import AsyncClient, Client
-    from ._flow import LoginResult, RelyingParty, parse_callback
-    from ._provider import ProviderMetadata
+    from ._oidc.authorize import LoginRedirect, PendingLogin, PendingLogins
+    from ._oidc.flow import LoginResult, RelyingParty, parse_callback
+    from ._oidc.metadata import ProviderMetadata
 
-_LAZY = {"LoginRedirect": "_authorize", "PendingLogin": "_authorize",
-         "PendingLogins": "_authorize", "AsyncClient": "_client", "Client": "_client",
-         "LoginResult": "_flow", "RelyingParty": "_flow", "parse_callback": "_flow",
-         "ProviderMetadata": "_provider"}
+_LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
+         "PendingLogins": "_oidc.authorize", "AsyncClient": "_client", "Client": "_client",
+         "LoginResult": "_oidc.flow", "RelyingParty": "_oidc.flow",
+         "parse_callback": "_oidc.flow", "ProviderMetadata": "_oidc.metadata"}
 
 
 def __getattr__(name: str) -> Any:

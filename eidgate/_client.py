@@ -20,12 +20,12 @@ import anyio.to_thread
 import httpx
 
 from . import _transport as wire
-from ._authorize import LoginRedirect, PendingLogin, PendingLogins
 from ._config import Config
 from ._errors import EidGateError, ProviderUnavailable
-from ._evidence import DirectorySink, EvidenceSink, keep_evidence
-from ._flow import LoginResult, RelyingParty, Steps
-from ._http import HttpRequest, HttpResponse
+from ._oidc.authorize import LoginRedirect, PendingLogin, PendingLogins
+from ._oidc.evidence import DirectorySink, EvidenceSink, keep_evidence
+from ._oidc.flow import LoginResult, RelyingParty, Steps
+from ._oidc.http import HttpRequest, HttpResponse
 
 _USER_AGENT = "eidgate (+https://pypi.org/project/eidgate/)"
 PendingSource = PendingLogins | Callable[[str], PendingLogin | None]

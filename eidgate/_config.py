@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import ConfigError
+from ._identity.profiles import PROFILES
 from ._keys import RPKey, load_keys, public_jwks
-from ._profiles import PROFILES
-from ._rp_pages import ALIASES, LANGUAGE_TAG, TRANSLATIONS
+from ._languages import ALIASES, LANGUAGE_TAG, TRANSLATIONS
 
 #: Patterns in ``error`` / ``error_description`` meaning "the person canceled".
 DEFAULT_CANCEL_PATTERNS = ("urn:signicat:error:usercancel", "IDP-3200")

@@ -18,7 +18,7 @@ from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
 from joserfc.jwk import generate_key as _jose_generate
 
 from ._errors import ConfigError
-from ._http import parse_json
+from ._json import parse_json
 
 Use = Literal["sig", "enc"]
 PrivateJWK = RSAKey | ECKey | OKPKey

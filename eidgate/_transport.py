@@ -20,7 +20,7 @@ import httpcore
 import httpx
 
 from ._errors import ProviderError, ProviderUnavailable, shown
-from ._http import HttpRequest, HttpResponse
+from ._oidc.http import HttpRequest, HttpResponse
 
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
 

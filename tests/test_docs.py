@@ -30,7 +30,7 @@ import eidgate
 from eidgate import Identity, load_config
 from eidgate._cli import main as cli
 from eidgate._config import _GLOBAL_KEYS, _PROVIDER_KEYS
-from eidgate._profiles import PROFILES
+from eidgate._identity.profiles import PROFILES
 from eidgate.sandbox import EIDS, PEOPLE, RunningSandbox, person
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,7 +167,7 @@ def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from flask import Flask
 
-    from eidgate import _rp_pages
+    from eidgate.web import _pages as _rp_pages
     from eidgate_adapters.asgi import EidGateMiddleware
     from eidgate_adapters.flask import EidGate
 

@@ -26,9 +26,9 @@ from typing import Any, TypeVar, cast
 import anyio.to_thread
 
 from eidgate import AsyncClient, Config, Identity, load_config
-from eidgate._evidence import EvidenceSink
-from eidgate._rp_pages import Strings
-from eidgate._web import (
+from eidgate._languages import Strings
+from eidgate._oidc.evidence import EvidenceSink
+from eidgate.web._gate import (
     Gate,
     Protected,
     WebRequest,

@@ -22,9 +22,16 @@ from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
 from eidgate import Client, Config, Identity, load_config
-from eidgate._evidence import EvidenceSink
-from eidgate._rp_pages import Strings
-from eidgate._web import Gate, WebRequest, WebResponse, parse_cookies, route_providers, wrap_view
+from eidgate._languages import Strings
+from eidgate._oidc.evidence import EvidenceSink
+from eidgate.web._gate import (
+    Gate,
+    WebRequest,
+    WebResponse,
+    parse_cookies,
+    route_providers,
+    wrap_view,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,7 +56,7 @@ class EidGate:
 
         ``strings`` rewords or translates the built-in pages, ``languages`` restricts or
         pins their languages; ``pages`` replaces them (any object with ``picker``,
-        ``error``, ``unavailable``, ``logged_out``: see ``eidgate._rp_pages``)."""
+        ``error``, ``unavailable``, ``logged_out``: see ``eidgate.web._pages``)."""
         conf = config if isinstance(config, Config) else load_config(config)
         self.client = Client(conf, evidence=evidence)
         self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from eidgate import Client, Config, Identity, load_config
-from eidgate._evidence import EvidenceSink
-from eidgate._rp_pages import Strings
-from eidgate._web import Gate, Protected, WebRequest, WebResponse
+from eidgate._languages import Strings
+from eidgate._oidc.evidence import EvidenceSink
+from eidgate.web._gate import Gate, Protected, WebRequest, WebResponse
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"

@@ -12,7 +12,7 @@ import flask
 import httpx
 import pytest
 
-from eidgate._rp_pages import STRINGS
+from eidgate._languages import STRINGS
 from eidgate.sandbox import RunningSandbox
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
@@ -228,7 +228,7 @@ def test_pages_can_be_reworded_or_replaced(eidgate_sandbox: RunningSandbox,
                                            tmp_path: Path) -> None:
     from collections.abc import Iterable as Iter
 
-    from eidgate import _rp_pages
+    from eidgate.web import _pages as _rp_pages
 
     class MyPages:
         """Our own markup for the picker; the other pages stay eidgate's."""

@@ -17,11 +17,12 @@ from starlette.testclient import TestClient
 from werkzeug.test import Client as WerkzeugClient
 
 import eidgate
-from eidgate import _rp_pages
-from eidgate._rp_pages import STRINGS, TRANSLATIONS, language_tables, negotiate
-from eidgate._web import Gate, WebRequest, WebResponse
+from eidgate import _languages
+from eidgate._languages import STRINGS, TRANSLATIONS, language_tables, negotiate
 from eidgate.sandbox import RunningSandbox
 from eidgate.sandbox._provider import PROVIDER_ERROR
+from eidgate.web import _pages as _rp_pages
+from eidgate.web._gate import Gate, WebRequest, WebResponse
 from eidgate_adapters.asgi import EidGateMiddleware as AsgiGate
 from eidgate_adapters.flask import EidGate
 from eidgate_adapters.wsgi import EidGateMiddleware
@@ -73,7 +74,7 @@ def h1(page: str) -> str:
     ("", []),
 ])
 def test_accept_language_is_parsed(header: str, parsed: list[tuple[str, float]]) -> None:
-    assert _rp_pages.parse_accept_language(header) == parsed
+    assert _languages.parse_accept_language(header) == parsed
 
 
 @pytest.mark.parametrize(("header", "offered", "language"), [

@@ -12,9 +12,9 @@ import flask
 import pytest
 
 import eidgate
-from eidgate._session import MAX_COOKIE_BYTES, SessionCodec
-from eidgate._web import Gate, WebRequest
 from eidgate.sandbox import PEOPLE, RunningSandbox
+from eidgate.web._gate import Gate, WebRequest
+from eidgate.web._sessions import MAX_COOKIE_BYTES, SessionCodec
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
 

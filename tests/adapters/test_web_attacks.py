@@ -38,10 +38,10 @@ from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 
 import eidgate
 from eidgate import Config, RelyingParty, parse_config
-from eidgate._rp_pages import TRANSLATIONS
-from eidgate._session import MAX_COOKIE_BYTES, SessionCodec
-from eidgate._web import Gate, WebRequest, WebResponse
+from eidgate._languages import TRANSLATIONS
 from eidgate.sandbox import RunningSandbox
+from eidgate.web._gate import Gate, WebRequest, WebResponse
+from eidgate.web._sessions import MAX_COOKIE_BYTES, SessionCodec
 from eidgate_adapters import asgi, wsgi
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 

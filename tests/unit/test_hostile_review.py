@@ -175,7 +175,7 @@ def test_parse_json_refuses_non_standard_constants(text: str) -> None:
     # RFC 8259 6: "Numeric values that cannot be represented ... (such as Infinity and NaN)
     # are not permitted." Python's json.loads accepts them unless told not to.
     with pytest.raises(ValueError, match="JSON"):
-        eidgate._http.parse_json(text)
+        eidgate._json.parse_json(text)
 
 
 @pytest.mark.parametrize(("name", "literal"), [
@@ -216,8 +216,8 @@ def test_lone_surrogates_in_userinfo_are_rejected(harness: Build) -> None:
 @pytest.mark.parametrize("text", ['"\\ud83d\\ude00"', '"\U0001F600"'])
 def test_paired_surrogate_escapes_are_one_character(text: str) -> None:
     # RFC 8259 7: an astral character may be written as an escaped surrogate pair
-    assert eidgate._http.parse_json(text.encode()) == "\U0001F600"
-    assert eidgate._http.parse_json(text) == "\U0001F600"
+    assert eidgate._json.parse_json(text.encode()) == "\U0001F600"
+    assert eidgate._json.parse_json(text) == "\U0001F600"
 
 
 def test_duplicate_claim_names_are_rejected(harness: Build) -> None:
@@ -383,7 +383,7 @@ def test_eddsa_ed25519_is_accepted() -> None:
     private = ed25519.Ed25519PrivateKey.generate()
     jwk = {**json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(private.public_key())),
            "kid": "ed", "use": "sig"}
-    from eidgate._provider import parse_jwks
+    from eidgate._oidc.metadata import parse_jwks
     keys = parse_jwks({"keys": [jwk]})
     assert len(keys) == 1 and keys[0].fits("EdDSA") and not keys[0].fits("RS256")
 

@@ -47,7 +47,7 @@ from eidgate import (
     TokenEndpointError,
     parse_config,
 )
-from eidgate._authorize import add_query
+from eidgate._oidc.authorize import add_query
 
 Build = Callable[..., Harness]
 DISCOVERY_PATH = "/.well-known/openid-configuration"

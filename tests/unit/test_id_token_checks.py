@@ -532,7 +532,7 @@ def test_jwks_bounds_key_sizes_and_count() -> None:
     """RFC 7518 3.3 (>= 2048 bits); oversized keys and oversized sets are not used."""
     from cryptography.hazmat.primitives.asymmetric import rsa as _rsa
 
-    from eidgate._provider import parse_jwks
+    from eidgate._oidc.metadata import parse_jwks
 
     def jwk(bits: int, kid: str) -> dict[str, Any]:
         # a public key is just (n, e): any odd n of the right size will do, and making one

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from eidgate._national_id import Gender, NationalId, country_of, parse_national_id
+from eidgate._identity.national_id import Gender, NationalId, country_of, parse_national_id
 
 FAR = date(2099, 12, 31)  # a "today" after every birth date in the century tables
 NOW = date(2025, 6, 1)  # a pinned "today" for the seeds, 10-digit Swedish numbers, futures

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import eidgate
-from eidgate._profiles import PROFILES
+from eidgate._identity.profiles import PROFILES
 
 _NAMES = ["sub", "iss", "name", "given_name", "family_name", "birthdate", "gender",
           "email", "email_verified", "phone_number", "phone_number_verified", "address",

@@ -1,4 +1,4 @@
-"""The framework-agnostic helpers of eidgate._web that the adapters share."""
+"""The framework-agnostic helpers of eidgate.web._gate that the adapters share."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from conftest import make_config
 
 from eidgate import RelyingParty
-from eidgate._web import Gate, WebRequest, below_root, parse_cookies, wrap_view
-from eidgate._web_request import (
+from eidgate.web._gate import Gate, WebRequest, below_root, parse_cookies, wrap_view
+from eidgate.web._request import (
     MAX_NEXT,
     cross_site,
     normal_path,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._errors import ConfigError
+from .._errors import ConfigError
 
 
 @dataclass(frozen=True, slots=True)

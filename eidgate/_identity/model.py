@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from ._national_id import NationalId
+from .national_id import NationalId
 
 Gender = Literal["male", "female"]
 Level = Literal["low", "substantial", "high"]

@@ -17,9 +17,9 @@ from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunspl
 
 import jwt
 
-from ._config import ProviderConfig
-from ._errors import CallbackError
-from ._loa import LEVELS
+from .._config import ProviderConfig
+from .._errors import CallbackError
+from .._identity.levels import LEVELS
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ASSERTION_LIFETIME = 60

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from . import _profiles
-from ._claims import (
+from .._json import parse_json
+from . import profiles as _profiles
+from .claim_values import (
     calendar_date,
     country,
     date_bounds,
@@ -22,11 +23,10 @@ from ._claims import (
     name_case,
     text,
 )
-from ._http import parse_json
-from ._identity import Address, Gender, Identity, Level
-from ._loa import stated_level
-from ._national_id import NationalId, country_of, parse_national_id
-from ._profiles import CLAIM_COUNTRY, Profile
+from .levels import stated_level
+from .model import Address, Gender, Identity, Level
+from .national_id import NationalId, country_of, parse_national_id
+from .profiles import CLAIM_COUNTRY, Profile
 
 # Default national-number type when a number is not even shaped like its country's.
 _DEFAULT_TYPE = {"FI": "hetu", "DK": "cpr", "NO": "fnr", "SE": "personnummer",

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from ._authorize import PendingLogin, PendingLogins
-from ._errors import EidGateError
-from ._identity import Identity
+from .._errors import EidGateError
+from .._identity.model import Identity
+from .._oidc.authorize import PendingLogin, PendingLogins
 
 SESSION_COOKIE = "eidgate_session"
 PENDING_PREFIX = "eidgate_login_"

@@ -30,24 +30,17 @@ from collections.abc import Callable, Collection, Generator, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from . import _rp_pages as _pages
-from ._authorize import add_query
-from ._config import Config, is_local_url
-from ._errors import CallbackError, ConfigError, EidGateError, ProviderError
-from ._evidence import EvidenceSink, keep_evidence
-from ._flow import LoginResult, RelyingParty
-from ._http import HttpRequest, HttpResponse
-from ._identity import Identity
-from ._loa import LEVELS, at_least
-from ._session import (
-    HOST_PREFIX,
-    PENDING_PREFIX,
-    SESSION_COOKIE,
-    PendingCodec,
-    SessionCodec,
-    SessionStore,
-)
-from ._web_request import (
+from .. import _languages
+from .._config import Config, is_local_url
+from .._errors import CallbackError, ConfigError, EidGateError, ProviderError
+from .._identity.levels import LEVELS, at_least
+from .._identity.model import Identity
+from .._oidc.authorize import add_query
+from .._oidc.evidence import EvidenceSink, keep_evidence
+from .._oidc.flow import LoginResult, RelyingParty
+from .._oidc.http import HttpRequest, HttpResponse
+from . import _pages
+from ._request import (
     WebRequest,
     WebResponse,
     below_root,
@@ -61,6 +54,14 @@ from ._web_request import (
     takes,
     ui_locales,
     wrap_view,
+)
+from ._sessions import (
+    HOST_PREFIX,
+    PENDING_PREFIX,
+    SESSION_COOKIE,
+    PendingCodec,
+    SessionCodec,
+    SessionStore,
 )
 
 log = logging.getLogger("eidgate")
@@ -80,15 +81,15 @@ class Gate:
 
     def __init__(self, config: Config, rp: RelyingParty, *,
                  evidence: EvidenceSink | None = None, now: Callable[[], float] = time.time,
-                 strings: _pages.Strings | None = None,
+                 strings: _languages.Strings | None = None,
                  sessions: SessionStore | None = None, pages: Any = None,
                  languages: Iterable[str] | str | None = None,
                  defer_evidence: bool = False) -> None:
         """``strings`` rewords or adds languages, ``languages`` (default: ``languages`` in
         the config) restricts, orders or pins them (the first is the fallback): see
-        :func:`eidgate._rp_pages.language_tables`.
+        :func:`eidgate.web._languages.language_tables`.
         ``pages`` replaces the pages: any object with ``picker``, ``error``,
-        ``unavailable`` and ``logged_out`` as in ``eidgate._rp_pages`` (``error`` gets the
+        ``unavailable`` and ``logged_out`` as in ``eidgate.web._pages`` (``error`` gets the
         provider's message as ``detail=`` only if it takes that argument).
         ``defer_evidence``: the callback leaves storing the evidence archive to the adapter,
         which calls :meth:`finish` off its event loop (a sink may write files or upload)."""
@@ -115,7 +116,7 @@ class Gate:
                                   ' give strings per language ({"fi": {...}}) or remove '
                                   "languages", file=config.source, key="eidgate.languages")
             languages = config.languages  # [eidgate] languages in eidgate.toml
-        self.languages, self._tables = _pages.language_tables(strings, languages)
+        self.languages, self._tables = _languages.language_tables(strings, languages)
         #: the strings of the fallback language (``languages[0]``)
         self.strings = self._tables[self.languages[0]]
         # ui_locales from the picker: the language the app chose (languages=), or the one
@@ -201,7 +202,7 @@ class Gate:
     def language(self, request: WebRequest) -> str:
         """The language this request's pages are in: one of ``languages``, by the browser's
         ``Accept-Language`` (RFC 9110 12.5.4), else the first."""
-        return _pages.negotiate(request.headers.get("accept-language"), self.languages)
+        return _languages.negotiate(request.headers.get("accept-language"), self.languages)
 
     def _texts(self, request: WebRequest) -> Mapping[str, str]:
         return self._tables[self.language(request)]
@@ -251,7 +252,7 @@ class Gate:
               cookies: list[str] | None = None) -> WebResponse:
         lang = s.get("lang", "")
         # RFC 9110 8.5: the language of the page, for caches and assistive tools
-        said = [("Content-Language", lang)] if _pages.LANGUAGE_TAG.fullmatch(lang) else []
+        said = [("Content-Language", lang)] if _languages.LANGUAGE_TAG.fullmatch(lang) else []
         return WebResponse(status, html.encode(), headers=[*said, *self._vary],
                            cookies=cookies or [])
 
@@ -276,7 +277,7 @@ class Gate:
         loa = params.get("loa")
         extra = {k: v for k, v in (("next", self._next(request, params.get("next"))),
                                    ("loa", loa if loa in LEVELS else None)) if v}
-        best = _pages.match(request.headers.get("accept-language"), self.languages)
+        best = _languages.match(request.headers.get("accept-language"), self.languages)
         s = self._tables[best or self.languages[0]]
         # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language (a
         # fallback to English is not a choice: the provider may do better by the browser)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ._flow import LoginResult
+    from .flow import LoginResult
 
 
 class EvidenceSink(Protocol):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ._config import ProviderConfig, load_config
-from ._errors import EidGateError
-from ._provider import ProviderMetadata
+from .._config import ProviderConfig, load_config
+from .._errors import EidGateError
+from .._oidc.metadata import ProviderMetadata
 
 
 def problems(conf: ProviderConfig, meta: ProviderMetadata) -> list[str]:
@@ -39,7 +39,7 @@ def problems(conf: ProviderConfig, meta: ProviderMetadata) -> list[str]:
 
 def check_config(path: Path) -> int:
     """Print a table of providers; exit status 1 if anything is wrong."""
-    from ._client import Client
+    from .._client import Client
 
     try:
         config = load_config(path)

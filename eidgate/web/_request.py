@@ -1,6 +1,6 @@
 """Requests and responses as the gate sees them, and the small rules about them.
 
-What every adapter needs besides the :class:`~eidgate._web.Gate`: the framework-free
+What every adapter needs besides the :class:`~eidgate.web._gate.Gate`: the framework-free
 request and response values, cookie parsing, telling page navigations from API calls, the
 ``next`` open-redirect rule, and the decorator shape of ``login_required``.
 """
@@ -16,7 +16,7 @@ from fnmatch import translate
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from ._rp_pages import LANGUAGE_TAG
+from .._languages import LANGUAGE_TAG
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")

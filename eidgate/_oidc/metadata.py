@@ -29,15 +29,15 @@ from urllib.parse import urlsplit
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError, PyJWTError
 
-from ._config import ProviderConfig, is_local_url
-from ._errors import (
+from .._config import ProviderConfig, is_local_url
+from .._errors import (
     DiscoveryError,
     InvalidTokenError,
     ProviderError,
     ProviderUnavailable,
     shown,
 )
-from ._http import HttpRequest, HttpResponse, expect_ok, json_object
+from .http import HttpRequest, HttpResponse, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
 

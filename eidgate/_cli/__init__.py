@@ -1,4 +1,4 @@
-"""The ``eidgate`` command line: ``keys generate``, ``sandbox``, ``check``."""
+"""The ``eidgate`` command line: ``keys generate``, ``sandbox``, ``check`` (in ``check``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._keys import generate_key, write_key
+from .._keys import generate_key, write_key
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         return _sandbox(args.port, tuple(args.redirect_uri or ()))
     if args.command == "check":
-        from ._check import check_config
+        from .check import check_config
 
         return check_config(args.config)
 
@@ -62,8 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _sandbox(port: int, redirects: tuple[str, ...]) -> int:
-    from .sandbox import EIDS, PEOPLE, RunningSandbox
-    from .sandbox._serve import DEMO_REDIRECTS
+    from ..sandbox import EIDS, PEOPLE, RunningSandbox
+    from ..sandbox._serve import DEMO_REDIRECTS
 
     try:
         running = RunningSandbox(port, redirect_uris=redirects or DEMO_REDIRECTS)

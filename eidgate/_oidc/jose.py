@@ -15,9 +15,9 @@ from joserfc.errors import JoseError
 from jwt.exceptions import PyJWTError
 from jwt.utils import base64url_decode, base64url_encode
 
-from ._errors import InvalidTokenError, shown
-from ._http import parse_json
-from ._keys import RPKey
+from .._errors import InvalidTokenError, shown
+from .._json import parse_json
+from .._keys import RPKey
 
 # RFC 7518 4.1 / RFC 8725 3.2: key management algorithms we accept. RSA1_5 is excluded on
 # purpose (Bleichenbacher padding oracle); so are direct and symmetric key wrapping.

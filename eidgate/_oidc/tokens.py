@@ -6,9 +6,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ._config import ProviderConfig
-from ._errors import InvalidTokenError
-from ._jose import left_hash, same
+from .._config import ProviderConfig
+from .._errors import InvalidTokenError
+from .jose import left_hash, same
 
 _MAX_SUB_LENGTH = 255  # OIDC Core 2: sub MUST NOT exceed 255 ASCII characters
 

@@ -30,7 +30,19 @@ from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from ._authorize import (
+from .._config import Config, ProviderConfig
+from .._errors import (
+    CallbackError,
+    InvalidTokenError,
+    ProviderError,
+    TokenEndpointError,
+    shown,
+)
+from .._identity.levels import LEVELS, at_least, stated_level
+from .._identity.model import Identity, Level
+from .._identity.normalize import normalize
+from .._json import parse_json
+from .authorize import (
     LoginRedirect,
     PendingLogin,
     PendingLogins,
@@ -38,21 +50,10 @@ from ._authorize import (
     client_auth,
     request_object,
 )
-from ._config import Config, ProviderConfig
-from ._errors import (
-    CallbackError,
-    InvalidTokenError,
-    ProviderError,
-    TokenEndpointError,
-    shown,
-)
-from ._http import HttpRequest, HttpResponse, expect_ok, json_object, parse_json
-from ._identity import Identity, Level
-from ._jose import decrypt, is_jwe, protected_header, verify
-from ._loa import LEVELS, at_least, stated_level
-from ._normalize import normalize
-from ._provider import ProviderState
-from ._tokens import check_id_token, check_subject, check_userinfo
+from .http import HttpRequest, HttpResponse, expect_ok, json_object
+from .jose import decrypt, is_jwe, protected_header, verify
+from .metadata import ProviderState
+from .tokens import check_id_token, check_subject, check_userinfo
 
 Status = Literal["accepted", "rejected", "canceled"]
 Steps = Generator[HttpRequest, HttpResponse, Any]

@@ -1,0 +1,1 @@
+"""The web side of a login, for adapter authors (work in progress)."""
