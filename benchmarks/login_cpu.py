@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-import httpx
+import httpx2
 import jwt
 from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider
 from crafted import REDIRECT_URI as REDIRECT
@@ -59,10 +59,10 @@ class TimedProvider(CraftedProvider):
         finally:
             self.spent += time.perf_counter() - t
 
-    def transport(self) -> httpx.MockTransport:
+    def transport(self) -> httpx2.MockTransport:
         inner = super().transport()
 
-        def handler(request: httpx.Request) -> httpx.Response:
+        def handler(request: httpx2.Request) -> httpx2.Response:
             # The whole transport handler is the provider's side: decoding our request,
             # answering it, and building the httpx response.
             t = time.perf_counter()
@@ -71,7 +71,7 @@ class TimedProvider(CraftedProvider):
                 return inner.handler(request)  # type: ignore[no-any-return]
             finally:
                 self.spent = before + time.perf_counter() - t
-        return httpx.MockTransport(handler)
+        return httpx2.MockTransport(handler)
 
     def authorize(self, url: str, **extra: str) -> dict[str, str]:
         t = time.perf_counter()
@@ -159,8 +159,8 @@ def baselines(op: TimedProvider, jwk: dict[str, Any] | None, userinfo: str,
         for _ in range(decrypts):
             private.private_key.decrypt(wrapped, oaep)  # type: ignore[union-attr]
 
-    answer = httpx.Response(200, json={"access_token": "a", "token_type": "Bearer"})
-    bare = httpx.Client(transport=httpx.MockTransport(lambda request: answer))
+    answer = httpx2.Response(200, json={"access_token": "a", "token_type": "Bearer"})
+    bare = httpx2.Client(transport=httpx2.MockTransport(lambda request: answer))
     pyjws = jwt.PyJWS()
 
     def libraries() -> None:
@@ -198,10 +198,10 @@ def minimum(op: TimedProvider, jwk: dict[str, Any] | None, userinfo: str,
     info = {"sub": "x", "name": "Väinö Tunnistus"}
     info_body = json.dumps(info).encode() if userinfo == "json" else \
         op.encrypt(op.sign({"iss": ISSUER, "aud": CLIENT_ID, **info})).encode()
-    answers = {"/token": httpx.Response(200, content=token_body),
-               "/userinfo": httpx.Response(200, content=info_body)}
-    transport = httpx.MockTransport(lambda request: answers[request.url.path])
-    token_url, info_url = httpx.URL(ISSUER + "/token"), httpx.URL(ISSUER + "/userinfo")
+    answers = {"/token": httpx2.Response(200, content=token_body),
+               "/userinfo": httpx2.Response(200, content=info_body)}
+    transport = httpx2.MockTransport(lambda request: answers[request.url.path])
+    token_url, info_url = httpx2.URL(ISSUER + "/token"), httpx2.URL(ISSUER + "/userinfo")
     public = op.keys[0].private.public_key()
     private = RSAKey.import_key(jwk).private_key if jwk else None
     oaep = padding.OAEP(padding.MGF1(hashes.SHA1()), hashes.SHA1(), None)
@@ -234,12 +234,12 @@ def minimum(op: TimedProvider, jwk: dict[str, Any] | None, userinfo: str,
         query = dict(parse_qsl(f"code={'c' * 43}&state={state}&iss={ISSUER}"))
         form = urlencode({"grant_type": "authorization_code", "code": query["code"],
                           "redirect_uri": REDIRECT, "code_verifier": verifier}).encode()
-        answer = transport.handle_request(httpx.Request("POST", token_url, content=form, headers={
+        answer = transport.handle_request(httpx2.Request("POST", token_url, content=form, headers={
             "Authorization": basic, "Content-Type": "application/x-www-form-urlencoded"}))
         tokens = json.loads(answer.read())
         token = tokens["id_token"]
         open_jws(open_jwe(token) if jwk else token)
-        answer = transport.handle_request(httpx.Request("GET", info_url, headers={
+        answer = transport.handle_request(httpx2.Request("GET", info_url, headers={
             "Authorization": "Bearer " + tokens["access_token"]}))
         body = answer.read()
         json.loads(body) if userinfo == "json" else open_jws(open_jwe(body.decode()))

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from flask import Flask, redirect, session
 from werkzeug.test import EnvironBuilder
 
@@ -115,14 +115,14 @@ USER: dict[str, Any] = {}
 
 def real_login(app: Flask, sandbox: RunningSandbox) -> str:
     """Log Väinö in through the sandbox; the eidgate session cookie's value."""
-    with app.test_client() as client, httpx.Client(follow_redirects=False) as browser:
+    with app.test_client() as client, httpx2.Client(follow_redirects=False) as browser:
         response = client.get("/eidgate/login?provider=sandbox&next=/protected")
         for _ in range(5):
             location = response.headers["location"]
             if location.startswith(sandbox.issuer):
-                url = httpx.URL(location).copy_set_param("login_hint", "ftn-vaino")
+                url = httpx2.URL(location).copy_set_param("login_hint", "ftn-vaino")
                 location = browser.get(url).headers["location"]
-            response = client.get(httpx.URL(location).raw_path.decode("ascii"))
+            response = client.get(httpx2.URL(location).raw_path.decode("ascii"))
             if response.status_code == 200:
                 break
         assert response.get_data(as_text=True) == BODY, response.status_code

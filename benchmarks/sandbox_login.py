@@ -15,7 +15,7 @@ import statistics
 import time
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 import eidgate
 from eidgate import Client, PendingLogins
@@ -35,8 +35,8 @@ def main() -> None:
         "eidgate": {"base_url": "http://127.0.0.1:8000", "secret_key": "s" * 32},
         "providers": {"sandbox": {"issuer": ISSUER, "client_id": "demo",
                                   "client_secret": "demo-secret-123"}}})
-    transport = httpx.WSGITransport(app=hub.wsgi_app())
-    browser = httpx.Client(transport=transport, follow_redirects=False)
+    transport = httpx2.WSGITransport(app=hub.wsgi_app())
+    browser = httpx2.Client(transport=transport, follow_redirects=False)
 
     def login(client: Client, person: str) -> float:
         t = time.perf_counter()

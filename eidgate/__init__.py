@@ -1,7 +1,7 @@
 """eidgate: require a European eID login in any Python web app, through OpenID Connect.
 
 The core (this package) imports no web framework. Its protocol logic is sans-IO
-(:class:`RelyingParty`); :class:`Client` and :class:`AsyncClient` drive it over httpx.
+(:class:`RelyingParty`); :class:`Client` and :class:`AsyncClient` drive it over httpx2.
 
 Importing ``eidgate`` is cheap: the protocol layer (httpx, pyjwt, joserfc) loads the first
 time one of its names is used, so an app that only reads its config or normalises claims,

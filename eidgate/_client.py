@@ -1,4 +1,4 @@
-"""The two drivers: :class:`Client` (``httpx.Client``) and :class:`AsyncClient`.
+"""The two drivers: :class:`Client` (``httpx2.Client``) and :class:`AsyncClient`.
 
 They differ only in how a request is sent. Each runs the same sans-IO generators from
 :class:`RelyingParty`, pools connections per provider, sets a timeout on every call,
@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import anyio
 import anyio.to_thread
-import httpx
+import httpx2
 
 from . import _transport as wire
 from ._config import Config
@@ -64,7 +64,7 @@ class _Driver:
 
 
 class Client(_Driver):
-    """Synchronous driver over one pooled ``httpx.Client``.
+    """Synchronous driver over one pooled ``httpx2.Client``.
 
     >>> client = Client(load_config("eidgate.toml"))
     >>> redirect = client.begin_login("ftn", next_url="/account")
@@ -72,14 +72,14 @@ class Client(_Driver):
     >>> result = client.complete_login(query_string, pending_logins)
     """
 
-    def __init__(self, config: Config, *, http: httpx.Client | None = None,
-                 transport: httpx.BaseTransport | None = None,
+    def __init__(self, config: Config, *, http: httpx2.Client | None = None,
+                 transport: httpx2.BaseTransport | None = None,
                  now: Callable[[], float] | None = None,
                  token: Callable[[], str] | None = None,
                  evidence: EvidenceSink | None = None) -> None:
         super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
-        self.http = http or httpx.Client(transport=transport or wire.sync_transport(),
+        self.http = http or httpx2.Client(transport=transport or wire.sync_transport(),
                                          **self._http_options())
 
     def begin_login(self, provider: str | None = None, *, next_url: str = "/",
@@ -139,7 +139,7 @@ class Client(_Driver):
                     body.add(chunk)
             finally:
                 resp.close()
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise wire.failure(exc, req, started) from exc
         finally:
             wire.DEADLINE.reset(deadline)
@@ -158,16 +158,16 @@ class Client(_Driver):
 
 
 class AsyncClient(_Driver):
-    """Asynchronous driver over one pooled ``httpx.AsyncClient``; same methods, awaited."""
+    """Asynchronous driver over one pooled ``httpx2.AsyncClient``; same methods, awaited."""
 
-    def __init__(self, config: Config, *, http: httpx.AsyncClient | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None,
+    def __init__(self, config: Config, *, http: httpx2.AsyncClient | None = None,
+                 transport: httpx2.AsyncBaseTransport | None = None,
                  now: Callable[[], float] | None = None,
                  token: Callable[[], str] | None = None,
                  evidence: EvidenceSink | None = None) -> None:
         super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
-        self.http = http or httpx.AsyncClient(transport=transport, **self._http_options())
+        self.http = http or httpx2.AsyncClient(transport=transport, **self._http_options())
 
     async def begin_login(self, provider: str | None = None, *, next_url: str = "/",
                           prompt: str | None = None, ui_locales: str | None = None,
@@ -228,7 +228,7 @@ class AsyncClient(_Driver):
                             body.add(chunk)
                 finally:
                     await resp.aclose()
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise wire.failure(exc, req, started) from exc
         except TimeoutError as exc:
             host = wire.host_of(req)

@@ -16,36 +16,36 @@ from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
+import httpcore2
+import httpx2
 
 from ._errors import ProviderError, ProviderUnavailable, shown
 from ._oidc.http import HttpRequest, HttpResponse
 
-LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
+LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
 
 
-_URLS: dict[str, httpx.URL] = {}  # parsed endpoint URLs: httpx parses in Python, ~10 us
+_URLS: dict[str, httpx2.URL] = {}  # parsed endpoint URLs: httpx parses in Python, ~10 us
 
 
-def url(url: str) -> httpx.URL:
+def url(url: str) -> httpx2.URL:
     """``url`` parsed by httpx, once per endpoint (the discovery document names a few)."""
     parsed = _URLS.get(url)
     if parsed is None:
-        parsed = httpx.URL(url)
+        parsed = httpx2.URL(url)
         if len(_URLS) < 256:  # a few endpoints per provider; never grows without bound
             _URLS[url] = parsed
     return parsed
 
 
-def request(http: httpx.Client | httpx.AsyncClient, req: HttpRequest) -> httpx.Request:
+def request(http: httpx2.Client | httpx2.AsyncClient, req: HttpRequest) -> httpx2.Request:
     # RFC 9110 12.5.3: ask for the body as is; a compressed answer anyway is decoded by
     # _Body within the size bound (httpx would inflate a whole gzip bomb chunk at once).
     try:
         return http.build_request(req.method, url(req.url), headers={
             **req.headers, "Accept-Encoding": "identity"}, content=req.body,
             timeout=req.timeout)
-    except (httpx.InvalidURL, ValueError) as exc:  # idna.IDNAError is a ValueError
+    except (httpx2.InvalidURL, ValueError) as exc:  # idna.IDNAError is a ValueError
         # the URL came from the provider's discovery document: its fault, not a crash
         raise ProviderError(f"cannot send a request to the URL the provider named for "
                             f"{host_of(req)}") from exc
@@ -60,7 +60,7 @@ class Body:
     ``max_bytes + 1`` bytes of a compressed answer.
     """
 
-    def __init__(self, req: HttpRequest, resp: httpx.Response, started: float) -> None:
+    def __init__(self, req: HttpRequest, resp: httpx2.Response, started: float) -> None:
         self.req = req
         self.resp = resp
         self.data = bytearray()
@@ -115,11 +115,11 @@ def _left(timeout: float | None) -> float | None:
         return timeout
     left = deadline - time.monotonic()
     if left <= 0:
-        raise httpcore.ReadTimeout("the request's total deadline has passed")
+        raise httpcore2.ReadTimeout("the request's total deadline has passed")
     return left if timeout is None else min(timeout, left)
 
 
-class _DeadlineStream(httpcore.NetworkStream):
+class _DeadlineStream(httpcore2.NetworkStream):
     """A socket whose every read and write honours the request's total deadline.
 
     httpx's timeouts apply to each socket operation, so a provider sending its status line
@@ -127,7 +127,7 @@ class _DeadlineStream(httpcore.NetworkStream):
     (The async driver puts ``anyio.fail_after`` around the whole exchange instead.)
     """
 
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+    def __init__(self, inner: httpcore2.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -140,7 +140,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner.close()
 
     def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+                  timeout: float | None = None) -> httpcore2.NetworkStream:
         return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
                                                      _left(timeout)))
 
@@ -148,19 +148,19 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+class _DeadlineBackend(httpcore2.NetworkBackend):
+    def __init__(self, inner: httpcore2.NetworkBackend) -> None:
         self._inner = inner
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+                    socket_options: Iterable[Any] | None = None) -> httpcore2.NetworkStream:
         return _DeadlineStream(self._inner.connect_tcp(host, port, _left(timeout),
                                                        local_address, socket_options))
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[Any] | None = None,
-                            ) -> httpcore.NetworkStream:
+                            ) -> httpcore2.NetworkStream:
         return _DeadlineStream(self._inner.connect_unix_socket(path, _left(timeout),
                                                                socket_options))
 
@@ -168,16 +168,16 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def sync_transport() -> httpx.HTTPTransport:
+def sync_transport() -> httpx2.HTTPTransport:
     """httpx's own transport, its connection pool's sockets wrapped in :class:`_DeadlineStream`.
 
     httpx has no public hook for the network backend; if its internals ever change, the
     transport still works, only without the total deadline on status line and headers.
     """
-    transport = httpx.HTTPTransport(limits=LIMITS)
+    transport = httpx2.HTTPTransport(limits=LIMITS)
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.NetworkBackend):
+    if isinstance(backend, httpcore2.NetworkBackend):
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
     return transport
 
@@ -189,16 +189,16 @@ def host_of(req: HttpRequest) -> str:
         return "the provider"
 
 
-def failure(exc: httpx.HTTPError, req: HttpRequest, started: float) -> ProviderUnavailable:
+def failure(exc: httpx2.HTTPError, req: HttpRequest, started: float) -> ProviderUnavailable:
     host = host_of(req)
-    if isinstance(exc, httpx.TimeoutException) and time.monotonic() - started >= req.timeout:
+    if isinstance(exc, httpx2.TimeoutException) and time.monotonic() - started >= req.timeout:
         return ProviderUnavailable(f"{host} did not finish its answer within {req.timeout:g} s")
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return ProviderUnavailable(f"no answer from {host} within {req.timeout:g} s")
     return ProviderUnavailable(f"cannot reach {host} ({type(exc).__name__})")
 
 
-def response(resp: httpx.Response, body: bytes) -> HttpResponse:
+def response(resp: httpx2.Response, body: bytes) -> HttpResponse:
     return HttpResponse(resp.status_code, {"content-type": resp.headers.get("content-type", "")},
                         body)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from .sandbox import RunningSandbox
@@ -44,8 +44,8 @@ def eidgate_login(eidgate_sandbox: RunningSandbox) -> Callable[..., Any]:
     """
 
     def at_sandbox(authorize_url: str, person: str) -> str:
-        url = httpx.URL(authorize_url).copy_set_param("login_hint", person)
-        with httpx.Client(follow_redirects=False, timeout=10) as browser:
+        url = httpx2.URL(authorize_url).copy_set_param("login_hint", person)
+        with httpx2.Client(follow_redirects=False, timeout=10) as browser:
             response = browser.get(url)
         if response.status_code != 302:
             raise AssertionError(f"the sandbox did not send the person back: HTTP "
@@ -68,7 +68,7 @@ def eidgate_login(eidgate_sandbox: RunningSandbox) -> Callable[..., Any]:
                 location = at_sandbox(location, person)
             # the test client only talks to the app: give it path and query, so that its
             # cookies (kept for the test client's own host name) go along
-            url = httpx.URL(location)
+            url = httpx2.URL(location)
             local = url.raw_path.decode("ascii")
             response = target.get(local, follow_redirects=False)
         raise AssertionError(f"more than {max_redirects} redirects from the app")

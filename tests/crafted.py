@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-import httpx
+import httpx2
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwe
@@ -240,14 +240,14 @@ class CraftedProvider:
         return HttpResponse(200, {"content-type": "application/jwt"}, token.encode())
 
     # -- an httpx transport, for drivers ----------------------------------------------
-    def transport(self) -> httpx.MockTransport:
-        def handler(request: httpx.Request) -> httpx.Response:
-            # httpx.Headers is a case-insensitive mapping, like the headers a server sees
+    def transport(self) -> httpx2.MockTransport:
+        def handler(request: httpx2.Request) -> httpx2.Response:
+            # httpx2.Headers is a case-insensitive mapping, like the headers a server sees
             answer = self.handle(HttpRequest(request.method, str(request.url),
                                              request.headers, request.read()))
-            return httpx.Response(answer.status, headers=dict(answer.headers),
+            return httpx2.Response(answer.status, headers=dict(answer.headers),
                                   content=answer.body)
-        return httpx.MockTransport(handler)
+        return httpx2.MockTransport(handler)
 
 
 def at_hash(access_token: str, digest: Callable[[bytes], Any] = hashlib.sha256) -> str:

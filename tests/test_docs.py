@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import eidgate
@@ -241,7 +241,7 @@ def test_core_block_logs_in(eidgate_sandbox: RunningSandbox,
     try:
         # the browser's part: the provider sends it back to the callback with a query
         callback = eidgate_login(namespace["redirect"].url, person="ftn-vaino")
-        namespace["request_query_string"] = httpx.URL(callback).query.decode()
+        namespace["request_query_string"] = httpx2.URL(callback).query.decode()
         run(marker + after, doc.name, namespace)
         result = namespace["result"]
         assert result.accepted

@@ -1,7 +1,7 @@
 """The sans-IO boundary: requests the core wants sent, responses the drivers hand back.
 
 The protocol code never performs I/O. It yields :class:`HttpRequest` values and receives
-:class:`HttpResponse` values (the ``httpx.Auth.auth_flow`` idiom), so the sync and the async
+:class:`HttpResponse` values (the ``httpx2.Auth.auth_flow`` idiom), so the sync and the async
 driver run exactly the same code path.
 """
 

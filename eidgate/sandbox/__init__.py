@@ -7,7 +7,7 @@ For demos, development and your own tests, no broker account needed::
     sandbox = Sandbox("https://sandbox.eidgate.test")
     sandbox.register(SandboxClient("demo", "demo-secret",
                                    ("http://127.0.0.1:8000/eidgate/callback",)))
-    transport = httpx.WSGITransport(app=sandbox.wsgi_app())   # in-process
+    transport = httpx2.WSGITransport(app=sandbox.wsgi_app())   # in-process
 
 or run it on a port: ``eidgate sandbox --port 8800``.
 """

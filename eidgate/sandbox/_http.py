@@ -1,7 +1,7 @@
 """The sandbox's own request/response values, and its WSGI and ASGI faces.
 
 The provider is one function from :class:`Request` to :class:`Response`; the wrappers here
-let it run in-process (``httpx.WSGITransport`` / ``httpx.ASGITransport``) or on a socket.
+let it run in-process (``httpx2.WSGITransport`` / ``httpx2.ASGITransport``) or on a socket.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import flask
-import httpx
+import httpx2
 import pytest
 
 from eidgate._languages import STRINGS
@@ -123,14 +123,14 @@ def test_step_up_below_the_level_is_refused_even_if_the_provider_ignores_the_req
         app: flask.Flask, eidgate_login: Callable[..., Any]) -> None:
     with app.test_client() as client:
         start = client.get("/eidgate/login?provider=sandbox&loa=high&next=/high")
-        url = httpx.URL(start.headers["Location"])
+        url = httpx2.URL(start.headers["Location"])
         asked = url.params["acr_values"].split()
         assert "loa:high" in asked
         # the provider (or someone on the way) drops the level: OIDC Core 3.1.2.1 voluntary
         rest = " ".join(a for a in asked if not a.startswith("loa:"))
         url = url.copy_set_param("acr_values", rest) if rest else \
             url.copy_remove_param("acr_values")
-        callback = httpx.URL(eidgate_login(str(url), person="mitid-abelone"))  # level low
+        callback = httpx2.URL(eidgate_login(str(url), person="mitid-abelone"))  # level low
         page = client.get(callback.raw_path.decode("ascii"))
         assert page.status_code == 401
         text = page.get_data(as_text=True)

@@ -108,7 +108,7 @@ def test_no_personal_data_or_tokens_in_any_log(eidgate_sandbox: RunningSandbox,
     # callback; eidgate's own requests carry no secret in a URL or response header)
     for record in caplog.records:
         message = record.getMessage()
-        if not record.name.startswith(("eidgate", "httpx")) or "/authorize?" in message:
+        if not record.name.startswith(("eidgate", "httpx2")) or "/authorize?" in message:
             continue  # other libraries, or the test browser's own navigation
         assert "code=" not in message
         assert "access_token" not in message

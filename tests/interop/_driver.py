@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import httpx2
 
 __all__ = ["drive_login"]
 
@@ -84,7 +84,7 @@ def _origin(url: str) -> tuple[str, str]:
     return parts.scheme, parts.netloc
 
 
-def _stuck(what: str, response: httpx.Response, page: _PageParser | None = None) -> AssertionError:
+def _stuck(what: str, response: httpx2.Response, page: _PageParser | None = None) -> AssertionError:
     if page is None:
         page = _PageParser()
         page.feed(response.text)
@@ -108,7 +108,7 @@ def drive_login(authorize_url: str, *, login: str, abort: bool = False, timeout:
     dev interactions would not (an error page, a missing form, too many steps).
     """
     origin = _origin(authorize_url)
-    with httpx.Client(follow_redirects=False, timeout=timeout) as client:
+    with httpx2.Client(follow_redirects=False, timeout=timeout) as client:
         response = client.get(authorize_url)
         for _ in range(_MAX_STEPS):
             if response.is_redirect:

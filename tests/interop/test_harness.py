@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from joserfc import jwe, jwt
 from joserfc.jwk import KeySet, RSAKey
@@ -45,7 +45,7 @@ def _pkce_pair() -> tuple[str, str]:
 
 
 def _discovery(op: OidcProvider) -> dict[str, Any]:
-    response = httpx.get(f"{op.issuer}/.well-known/openid-configuration")
+    response = httpx2.get(f"{op.issuer}/.well-known/openid-configuration")
     response.raise_for_status()
     document: dict[str, Any] = response.json()
     return document
@@ -89,7 +89,7 @@ def _client_assertion(op: OidcProvider, client_id: str, audience: str) -> dict[s
 
 
 def _verify_jws(op: OidcProvider, token: str) -> dict[str, Any]:
-    keys = KeySet.import_key_set(httpx.get(f"{op.issuer}/jwks").json())
+    keys = KeySet.import_key_set(httpx2.get(f"{op.issuer}/jwks").json())
     decoded = jwt.decode(token, keys, algorithms=["RS256"])
     assert decoded.header["alg"] == "RS256"
     claims: dict[str, Any] = decoded.claims
@@ -155,8 +155,8 @@ def _check_id_token(
     assert claims["exp"] > time.time() > claims["iat"] - 15
 
 
-def _userinfo(op: OidcProvider, access_token: str) -> httpx.Response:
-    response = httpx.get(f"{op.issuer}/me", headers={"Authorization": f"Bearer {access_token}"})
+def _userinfo(op: OidcProvider, access_token: str) -> httpx2.Response:
+    response = httpx2.get(f"{op.issuer}/me", headers={"Authorization": f"Bearer {access_token}"})
     assert response.status_code == 200, response.text
     return response
 
@@ -183,7 +183,7 @@ def test_discovery(oidc_provider: OidcProvider) -> None:
     assert "RSA-OAEP" in document["id_token_encryption_alg_values_supported"]
     assert "A128CBC-HS256" in document["userinfo_encryption_enc_values_supported"]
     assert {"signicat.national_id", "ftn", "signicat.idin"} <= set(document["scopes_supported"])
-    jwks = httpx.get(document["jwks_uri"]).json()
+    jwks = httpx2.get(document["jwks_uri"]).json()
     assert [(k["kty"], k["alg"], k["use"]) for k in jwks["keys"]] == [("RSA", "RS256", "sig")]
     assert all("d" not in k for k in jwks["keys"])
 
@@ -202,7 +202,7 @@ def test_basic_client_code_flow_returns_ftn_claims(oidc_provider: OidcProvider) 
     )
     code = _callback(op, redirect, state)
 
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data=_token_form(op, code, verifier),
         headers={"Authorization": _basic_auth(creds["client_id"], creds["client_secret"])},
@@ -244,7 +244,7 @@ def test_basic_auth_without_form_urlencoding_is_rejected(
     client_id = quote_plus(creds["client_id"]) if encode_id else creds["client_id"]
     secret = quote_plus(creds["client_secret"]) if encode_secret else creds["client_secret"]
     raw = f"{client_id}:{secret}".encode()
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data={
             "grant_type": "authorization_code",
@@ -297,7 +297,7 @@ def test_post_client_returns_idin_claims(
         _authorize(op, creds["client_id"], scope, challenge, state, nonce), login=account["sub"]
     )
     code = _callback(op, redirect, state)
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data={
             **_token_form(op, code, verifier),
@@ -322,7 +322,7 @@ def test_unknown_login_gets_bare_account(oidc_provider: OidcProvider) -> None:
         _authorize(op, creds["client_id"], FTN_SCOPE, challenge, "s", "n"), login="nobody"
     )
     code = _callback(op, redirect, "s")
-    tokens = httpx.post(
+    tokens = httpx2.post(
         f"{op.issuer}/token",
         data={
             **_token_form(op, code, verifier),
@@ -344,7 +344,7 @@ def test_private_key_jwt_client(oidc_provider: OidcProvider) -> None:
         _authorize(op, client_id, FTN_SCOPE, challenge, state, nonce), login=FTN_VAINO["sub"]
     )
     code = _callback(op, redirect, state)
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data={
             **_token_form(op, code, verifier),
@@ -368,7 +368,7 @@ def test_encrypted_id_token_and_userinfo(oidc_provider: OidcProvider) -> None:
         login=FTN_VAINO["sub"],
     )
     code = _callback(op, redirect, state)
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data=_token_form(op, code, verifier),
         headers={"Authorization": _basic_auth(creds["client_id"], creds["client_secret"])},
@@ -395,7 +395,7 @@ def test_par_client(oidc_provider: OidcProvider) -> None:
     state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
 
     # Without PAR the request is refused with an error redirect to the client.
-    plain = httpx.get(_authorize(op, creds["client_id"], FTN_SCOPE, challenge, state, nonce))
+    plain = httpx2.get(_authorize(op, creds["client_id"], FTN_SCOPE, challenge, state, nonce))
     assert plain.status_code == 303
     assert _query(plain.headers["location"]) == {
         "error": "invalid_request",
@@ -404,7 +404,7 @@ def test_par_client(oidc_provider: OidcProvider) -> None:
         "iss": op.issuer,
     }
 
-    pushed = httpx.post(
+    pushed = httpx2.post(
         f"{op.issuer}/request",
         data=_query(_authorize(op, creds["client_id"], FTN_SCOPE, challenge, state, nonce)),
         headers={"Authorization": auth},
@@ -419,7 +419,7 @@ def test_par_client(oidc_provider: OidcProvider) -> None:
         login=FTN_VAINO["sub"],
     )
     code = _callback(op, redirect, state)
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token", data=_token_form(op, code, verifier), headers={"Authorization": auth}
     )
     assert response.status_code == 200, response.text
@@ -459,7 +459,7 @@ def test_signed_request_object(oidc_provider: OidcProvider) -> None:
     }
     redirect = drive_login(f"{op.issuer}/auth?{urlencode(query)}", login=FTN_VAINO["sub"])
     code = _callback(op, redirect, state)
-    response = httpx.post(
+    response = httpx2.post(
         f"{op.issuer}/token",
         data={
             **_token_form(op, code, verifier),

@@ -86,9 +86,9 @@ def test_eidgate_sandbox_command_serves_logins(tmp_path: Path, stop: signal.Sign
              **__import__("tomllib").loads(table)})
         with Client(config) as client:
             redirect = client.begin_login(login_hint="sbid-asa")
-            import httpx
+            import httpx2
 
-            back = httpx.get(redirect.url).headers["location"]
+            back = httpx2.get(redirect.url).headers["location"]
             result = client.complete_login(urlsplit(back).query,
                                            PendingLogins([redirect.pending]))
         assert result.accepted

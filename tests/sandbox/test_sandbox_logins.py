@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 import eidgate
@@ -35,7 +35,7 @@ def sandbox() -> Sandbox:
 
 def browser(hub: Sandbox, url: str, **pick: str) -> str:
     """What a person does at the sandbox; returns the callback URL it sends them to."""
-    with httpx.Client(transport=httpx.WSGITransport(app=hub.wsgi_app()),
+    with httpx2.Client(transport=httpx2.WSGITransport(app=hub.wsgi_app()),
                       follow_redirects=False) as b:
         response = b.get(url)
         if response.status_code == 200 and pick:  # the picker page: post the choice
@@ -48,14 +48,14 @@ def browser(hub: Sandbox, url: str, **pick: str) -> str:
 def login(kind: str, hub: Sandbox, cfg: eidgate.Config, **begin: Any) -> eidgate.LoginResult:
     pick = begin.pop("pick", {})
     if kind == "sync":
-        with Client(cfg, transport=httpx.WSGITransport(app=hub.wsgi_app())) as client:
+        with Client(cfg, transport=httpx2.WSGITransport(app=hub.wsgi_app())) as client:
             redirect = client.begin_login(**begin)
             back = browser(hub, redirect.url, **pick)
             return client.complete_login(urlsplit(back).query,
                                          PendingLogins([redirect.pending]))
 
     async def run() -> eidgate.LoginResult:
-        async with AsyncClient(cfg, transport=httpx.ASGITransport(app=hub.asgi_app())) as c:
+        async with AsyncClient(cfg, transport=httpx2.ASGITransport(app=hub.asgi_app())) as c:
             redirect = await c.begin_login(**begin)
             back = browser(hub, redirect.url, **pick)
             return await c.complete_login(urlsplit(back).query,
@@ -136,8 +136,8 @@ def test_level_of_assurance_is_honoured(sandbox: Sandbox, tmp_path: Path) -> Non
                     acr_values="idp:mitid loa:substantial")
     assert refused.status == "rejected"
     # the picker offers only persons reaching the level
-    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
-        with Client(config(tmp_path), transport=httpx.WSGITransport(
+    with httpx2.Client(transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as b:
+        with Client(config(tmp_path), transport=httpx2.WSGITransport(
                 app=sandbox.wsgi_app())) as client:
             url = client.begin_login(acr_values="idp:mitid loa:high").url
         page = b.get(url).text
@@ -162,7 +162,7 @@ def test_scripted_outcomes(sandbox: Sandbox, tmp_path: Path, hint: str, status: 
 
 
 def test_unregistered_redirect_uri_gets_a_page_not_a_redirect(sandbox: Sandbox) -> None:
-    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
+    with httpx2.Client(transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as b:
         response = b.get(f"{ISSUER}/authorize", params={
             "client_id": "demo", "redirect_uri": "https://evil.example/cb",
             "response_type": "code", "scope": "openid", "state": "s",
@@ -202,7 +202,7 @@ def test_slow_provider_times_out(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_key_rotation_is_followed_by_a_warm_client(sandbox: Sandbox, tmp_path: Path) -> None:
-    with Client(config(tmp_path), transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as c:
+    with Client(config(tmp_path), transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as c:
         c.warm_up()
         before = c.fetches
         new_kid = sandbox.rotate_keys()
@@ -233,9 +233,9 @@ def test_client_secret_post(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_legacy_method_acr_skips_the_eid_step(sandbox: Sandbox, tmp_path: Path) -> None:
-    with Client(config(tmp_path), transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as c:
+    with Client(config(tmp_path), transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as c:
         url = c.begin_login(acr_values="urn:signicat:oidc:method:nbid-mobile").url
-    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
+    with httpx2.Client(transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as b:
         page = b.get(url).text
     assert "Norwegian BankID" in page
     assert "nbid-daga" in page
@@ -244,7 +244,7 @@ def test_legacy_method_acr_skips_the_eid_step(sandbox: Sandbox, tmp_path: Path) 
 
 def test_end_session_redirects_only_to_registered_uris(sandbox: Sandbox) -> None:
     sandbox.clients["demo"].post_logout_redirect_uris = ("http://127.0.0.1:8000/",)
-    with httpx.Client(transport=httpx.WSGITransport(app=sandbox.wsgi_app())) as b:
+    with httpx2.Client(transport=httpx2.WSGITransport(app=sandbox.wsgi_app())) as b:
         ok = b.get(f"{ISSUER}/logout", params={
             "client_id": "demo", "post_logout_redirect_uri": "http://127.0.0.1:8000/",
             "state": "s1"})

@@ -2,7 +2,7 @@
 
 Each scenario is an ``async def`` that awaits ``call(client.method(...))``: for the sync
 driver the value is returned as is, for the async one it is awaited. The provider is the
-crafted one behind ``httpx.MockTransport`` (httpx's own test transport, for sync and async
+crafted one behind ``httpx2.MockTransport`` (httpx's own test transport, for sync and async
 clients alike); ``Wire`` adds per-URL failures and records every URL that went out.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from conftest import Clock, make_config
 from crafted import CLIENT_SECRET, ISSUER, CraftedProvider
@@ -48,7 +48,7 @@ async def call(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
-def open_client(kind: str, config: Config, transport: httpx.MockTransport, clock: Clock,
+def open_client(kind: str, config: Config, transport: httpx2.MockTransport, clock: Clock,
                 ) -> Driver:
     if kind == "sync":
         return eidgate.Client(config, transport=transport, now=clock)
@@ -74,7 +74,7 @@ async def login(client: Driver, op: CraftedProvider, *, as_query: bool = False
     return result
 
 
-def url_of(request: httpx.Request) -> str:
+def url_of(request: httpx2.Request) -> str:
     return f"{request.url.scheme}://{request.url.host}{request.url.path}"
 
 
@@ -84,10 +84,10 @@ class Wire:
     def __init__(self, op: CraftedProvider) -> None:
         self.op = op
         self.seen: list[str] = []
-        self.hooks: dict[str, Callable[[httpx.Request], httpx.Response]] = {}
+        self.hooks: dict[str, Callable[[httpx2.Request], httpx2.Response]] = {}
         self.timeouts: list[Any] = []
 
-    def handler(self, request: httpx.Request) -> httpx.Response:
+    def handler(self, request: httpx2.Request) -> httpx2.Response:
         url = url_of(request)
         self.seen.append(url)
         self.timeouts.append(request.extensions.get("timeout"))
@@ -96,10 +96,10 @@ class Wire:
         assert request.url.host == HOST, f"unexpected request to {url}"
         answer = self.op.handle(eidgate.HttpRequest(request.method, str(request.url),
                                                     request.headers, request.read()))
-        return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+        return httpx2.Response(answer.status, headers=dict(answer.headers), content=answer.body)
 
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handler)
+    def transport(self) -> httpx2.MockTransport:
+        return httpx2.MockTransport(self.handler)
 
     def count(self, url: str) -> int:
         return self.seen.count(url)
@@ -108,16 +108,16 @@ class Wire:
 class Raises:
     """A hook that raises an httpx transport error, counting its calls."""
 
-    def __init__(self, kind: type[httpx.TransportError]) -> None:
+    def __init__(self, kind: type[httpx2.TransportError]) -> None:
         self.kind = kind
         self.calls = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.calls += 1
         raise self.kind("simulated failure", request=request)
 
 
-class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
+class Chunks(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A body streamed in chunks, without Content-Length; counts what was pulled."""
 
     def __init__(self, total: int, size: int = 64 * 1024, fill: bytes = b" ") -> None:
@@ -160,8 +160,8 @@ class BodyStream(Chunks):
             yield self.body[start:start + self.size]
 
 
-def streamed(stream: Chunks, content_type: str = "application/json") -> httpx.Response:
-    response = httpx.Response(200, headers={"content-type": content_type}, stream=stream)
+def streamed(stream: Chunks, content_type: str = "application/json") -> httpx2.Response:
+    response = httpx2.Response(200, headers={"content-type": content_type}, stream=stream)
     assert "content-length" not in response.headers
     return response
 
@@ -231,14 +231,14 @@ def test_provider_cookies_are_not_carried_from_one_login_to_another(
     wire = Wire(op)
     cookies: list[str | None] = []
 
-    def token(request: httpx.Request) -> httpx.Response:
+    def token(request: httpx2.Request) -> httpx2.Response:
         cookies.append(request.headers.get("cookie"))
         del wire.hooks[TOKEN]
         try:
             answer = wire.handler(request)
         finally:
             wire.hooks[TOKEN] = token
-        return httpx.Response(answer.status_code, headers=[
+        return httpx2.Response(answer.status_code, headers=[
             *answer.headers.items(), ("Set-Cookie", f"op_session=person-{len(cookies)}; "
                                       "Path=/; Secure; HttpOnly")], content=answer.content)
     wire.hooks[TOKEN] = token
@@ -279,7 +279,7 @@ async def expect_login_error(client: Driver, op: CraftedProvider,
 def test_body_larger_than_1_mib_is_refused(kind: str, size: int, op: CraftedProvider,
                                            config: Config, clock: Clock) -> None:
     wire = Wire(op)
-    wire.hooks[TOKEN] = lambda request: httpx.Response(
+    wire.hooks[TOKEN] = lambda request: httpx2.Response(
         200, headers={"content-type": "application/json"}, content=b" " * size)
 
     async def scenario() -> None:
@@ -318,7 +318,7 @@ def test_body_of_exactly_1_mib_is_accepted(kind: str, chunked: bool, op: Crafted
     if chunked:
         wire.hooks[DISCOVERY] = lambda request: streamed(BodyStream(body))
     else:
-        wire.hooks[DISCOVERY] = lambda request: httpx.Response(
+        wire.hooks[DISCOVERY] = lambda request: httpx2.Response(
             200, headers={"content-type": "application/json"}, content=body)
 
     async def scenario() -> None:
@@ -333,10 +333,10 @@ def test_body_of_exactly_1_mib_is_accepted(kind: str, chunked: bool, op: Crafted
 
 
 @DRIVERS
-@pytest.mark.parametrize("failure", [httpx.ConnectTimeout, httpx.ReadTimeout,
-                                     httpx.ConnectError])
+@pytest.mark.parametrize("failure", [httpx2.ConnectTimeout, httpx2.ReadTimeout,
+                                     httpx2.ConnectError])
 def test_unreachable_token_endpoint_is_provider_unavailable(
-        kind: str, failure: type[httpx.TransportError], op: CraftedProvider, config: Config,
+        kind: str, failure: type[httpx2.TransportError], op: CraftedProvider, config: Config,
         clock: Clock) -> None:
     wire = Wire(op)
     hook = Raises(failure)
@@ -360,9 +360,9 @@ def test_unreachable_token_endpoint_is_provider_unavailable(
 
 
 @DRIVERS
-@pytest.mark.parametrize("failure", [httpx.ConnectTimeout, httpx.ConnectError])
+@pytest.mark.parametrize("failure", [httpx2.ConnectTimeout, httpx2.ConnectError])
 def test_unreachable_provider_on_first_login_is_provider_unavailable(
-        kind: str, failure: type[httpx.TransportError], op: CraftedProvider, config: Config,
+        kind: str, failure: type[httpx2.TransportError], op: CraftedProvider, config: Config,
         clock: Clock) -> None:
     wire = Wire(op)
     wire.hooks[DISCOVERY] = Raises(failure)
@@ -380,7 +380,7 @@ def test_unreachable_provider_on_first_login_is_provider_unavailable(
 def test_unreachable_provider_on_first_login_fails_with_504(
         kind: str, op: CraftedProvider, config: Config, clock: Clock) -> None:
     wire = Wire(op)
-    wire.hooks[DISCOVERY] = Raises(httpx.ConnectTimeout)
+    wire.hooks[DISCOVERY] = Raises(httpx2.ConnectTimeout)
 
     async def scenario() -> None:
         client = open_client(kind, config, wire.transport(), clock)
@@ -395,7 +395,7 @@ def test_unreachable_provider_on_first_login_fails_with_504(
 def test_non_json_discovery_is_discovery_error(kind: str, op: CraftedProvider,
                                                config: Config, clock: Clock) -> None:
     wire = Wire(op)
-    wire.hooks[DISCOVERY] = lambda request: httpx.Response(
+    wire.hooks[DISCOVERY] = lambda request: httpx2.Response(
         200, headers={"content-type": "text/html"}, content=b"<html><body>Welcome</body></html>")
 
     async def scenario() -> None:
@@ -409,7 +409,7 @@ def test_non_json_discovery_is_discovery_error(kind: str, op: CraftedProvider,
 def test_http_500_at_token_endpoint_is_provider_error(kind: str, op: CraftedProvider,
                                                       config: Config, clock: Clock) -> None:
     wire = Wire(op)
-    wire.hooks[TOKEN] = lambda request: httpx.Response(
+    wire.hooks[TOKEN] = lambda request: httpx2.Response(
         500, headers={"content-type": "text/plain"}, content=b"Internal Server Error")
 
     async def scenario() -> None:
@@ -426,10 +426,10 @@ def test_http_500_at_token_endpoint_is_provider_error(kind: str, op: CraftedProv
 def test_redirects_are_not_followed(kind: str, status: int, op: CraftedProvider,
                                     config: Config, clock: Clock) -> None:
     wire = Wire(op)
-    wire.hooks[DISCOVERY] = lambda request: httpx.Response(status, headers={
+    wire.hooks[DISCOVERY] = lambda request: httpx2.Response(status, headers={
         "location": ELSEWHERE})
     # if the redirect were followed, the target would serve a valid document
-    wire.hooks[ELSEWHERE] = lambda request: httpx.Response(200, json=op.discovery())
+    wire.hooks[ELSEWHERE] = lambda request: httpx2.Response(200, json=op.discovery())
 
     async def scenario() -> None:
         client = open_client(kind, config, wire.transport(), clock)
@@ -448,7 +448,7 @@ def test_stale_cache_is_used_when_refresh_times_out(
         kind: str, broken: tuple[str, ...], op: CraftedProvider, config: Config,
         clock: Clock) -> None:
     wire = Wire(op)
-    hooks = {url: Raises(httpx.ConnectTimeout) for url in broken}
+    hooks = {url: Raises(httpx2.ConnectTimeout) for url in broken}
 
     async def scenario() -> None:
         client = open_client(kind, config, wire.transport(), clock)
@@ -477,7 +477,7 @@ def test_stale_cache_is_not_used_forever(kind: str, op: CraftedProvider, config:
         client = open_client(kind, config, wire.transport(), clock)
         await call(client.warm_up())
         clock.t += 2 * 86400  # far beyond any reasonable grace period
-        wire.hooks[DISCOVERY] = Raises(httpx.ConnectTimeout)
+        wire.hooks[DISCOVERY] = Raises(httpx2.ConnectTimeout)
         error, _, _ = await expect_login_error(client, op, ProviderError)
         assert error.status == 504
 
@@ -538,7 +538,7 @@ def test_async_client_context_manager_closes_its_pool(op: CraftedProvider, confi
 
 def test_client_does_not_close_a_pool_it_was_given(op: CraftedProvider, config: Config,
                                                    clock: Clock) -> None:
-    http = httpx.Client(transport=op.transport())
+    http = httpx2.Client(transport=op.transport())
     try:
         with eidgate.Client(config, http=http, now=clock) as client:
             assert client.http is http
@@ -551,7 +551,7 @@ def test_client_does_not_close_a_pool_it_was_given(op: CraftedProvider, config: 
 def test_async_client_does_not_close_a_pool_it_was_given(op: CraftedProvider, config: Config,
                                                          clock: Clock) -> None:
     async def scenario() -> None:
-        http = httpx.AsyncClient(transport=op.transport())
+        http = httpx2.AsyncClient(transport=op.transport())
         try:
             async with eidgate.AsyncClient(config, http=http, now=clock) as client:
                 assert client.http is http

@@ -38,10 +38,10 @@ def login(kind: str, config: eidgate.Config, op: CraftedProvider, sink: Any) -> 
                                          PendingLogins([redirect.pending]))
 
     async def run() -> eidgate.LoginResult:
-        import httpx
+        import httpx2
 
         handler = op.transport().handler  # type: ignore[attr-defined]
-        transport = httpx.MockTransport(handler)
+        transport = httpx2.MockTransport(handler)
         async with AsyncClient(config, transport=transport, now=op.now,
                                evidence=sink) as client:
             redirect = await client.begin_login()

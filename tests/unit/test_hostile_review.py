@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import jwt
 import pytest
 from conftest import Clock, Harness, make_config
@@ -897,26 +897,26 @@ def driver_login(kind: str, config: eidgate.Config, op: CraftedProvider, clock: 
 
 
 def encoded(op: CraftedProvider, path: str, coding: str,
-            body: Callable[[bytes], bytes]) -> httpx.MockTransport:
+            body: Callable[[bytes], bytes]) -> httpx2.MockTransport:
     """The crafted provider, answering ``path`` with ``body(honest body)`` and a coding."""
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                        request.read()))
         if request.url.path != path:
-            return httpx.Response(answer.status, headers=dict(answer.headers),
+            return httpx2.Response(answer.status, headers=dict(answer.headers),
                                   content=answer.body)
         # streamed, as from a socket (httpx would read and decode an in-memory body itself)
-        return httpx.Response(answer.status, stream=Streamed(body(answer.body)), headers={
+        return httpx2.Response(answer.status, stream=Streamed(body(answer.body)), headers={
             **answer.headers, "content-encoding": coding})
-    transport = httpx.MockTransport(handler)
+    transport = httpx2.MockTransport(handler)
     transport.seen = seen  # type: ignore[attr-defined]
     return transport
 
 
-class Streamed(httpx.SyncByteStream, httpx.AsyncByteStream):
+class Streamed(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     def __init__(self, body: bytes, size: int = 64 * 1024) -> None:
         self.chunks = [body[i:i + size] for i in range(0, len(body), size)]
 
@@ -1103,25 +1103,25 @@ def test_redirects_are_not_followed_even_by_a_callers_client(kind: str, status: 
     op = CraftedProvider(now=clock)
     sent: list[str] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         sent.append(str(request.url))
         if request.url.path == "/token" and request.url.host == "op.example.test":
-            return httpx.Response(status, headers={"location": f"{EVIL}/steal"})
+            return httpx2.Response(status, headers={"location": f"{EVIL}/steal"})
         answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                        request.read()))
-        return httpx.Response(answer.status, headers=dict(answer.headers),
+        return httpx2.Response(answer.status, headers=dict(answer.headers),
                               content=answer.body)
     config = make_config(tmp_path)
 
     async def scenario() -> None:
         if kind == "sync":
-            http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
+            http = httpx2.Client(transport=httpx2.MockTransport(handler), follow_redirects=True)
             with http, eidgate.Client(config, http=http, now=clock) as client:
                 redirect = client.begin_login()
                 client.complete_login(op.authorize(redirect.url),
                                       PendingLogins([redirect.pending]))
             return
-        ahttp = httpx.AsyncClient(transport=httpx.MockTransport(handler),
+        ahttp = httpx2.AsyncClient(transport=httpx2.MockTransport(handler),
                                   follow_redirects=True)
         async with ahttp, eidgate.AsyncClient(config, http=ahttp, now=clock) as aclient:
             redirect = await aclient.begin_login()

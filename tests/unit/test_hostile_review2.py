@@ -4,7 +4,7 @@ lifetimes, JSON that is not UTF-8, duplicate query parameters, explicit JWT type
 metadata cache under an outage and under concurrency, and cancelled flows.
 
 Each expectation comes from the clause cited beside it; the peers are the crafted provider
-(sans-IO) or the crafted provider behind ``httpx.MockTransport`` (drivers).
+(sans-IO) or the crafted provider behind ``httpx2.MockTransport`` (drivers).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx
+import httpx2
 import jwt
 import pytest
 from conftest import Clock, Harness, make_config
@@ -365,19 +365,19 @@ def test_par_201_without_expires_in_still_works(harness: Build) -> None:
 
 # -- the token endpoint through the drivers ------------------------------------------------
 
-def served(op: CraftedProvider, path: str, answer: Callable[[httpx.Request], httpx.Response]
-           ) -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
+def served(op: CraftedProvider, path: str, answer: Callable[[httpx2.Request], httpx2.Response]
+           ) -> httpx2.MockTransport:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == path:
             return answer(request)
         reply = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                       request.read()))
-        return httpx.Response(reply.status, headers=dict(reply.headers), content=reply.body)
-    return httpx.MockTransport(handler)
+        return httpx2.Response(reply.status, headers=dict(reply.headers), content=reply.body)
+    return httpx2.MockTransport(handler)
 
 
 def sync_login(config: eidgate.Config, op: CraftedProvider, clock: Clock,
-               transport: httpx.MockTransport) -> eidgate.LoginResult:
+               transport: httpx2.MockTransport) -> eidgate.LoginResult:
     with eidgate.Client(config, transport=transport, now=clock) as client:
         redirect = client.begin_login()
         return client.complete_login(op.authorize(redirect.url),
@@ -388,14 +388,14 @@ def test_token_response_of_one_mib_less_one_byte_is_accepted(tmp_path: Path,
                                                              clock: Clock) -> None:
     op = CraftedProvider(now=clock)
 
-    def big(request: httpx.Request) -> httpx.Response:
+    def big(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(op.token(HttpRequest("POST", str(request.url), request.headers,
                                                  request.read())).body)
         text = json.dumps({**body, "padding": ""}).encode()
         pad = 1024 * 1024 - 1 - len(text)
         text = json.dumps({**body, "padding": "p" * pad}).encode()
         assert len(text) == 1024 * 1024 - 1
-        return httpx.Response(200, headers={"content-type": "application/json"}, content=text)
+        return httpx2.Response(200, headers={"content-type": "application/json"}, content=text)
     result = sync_login(make_config(tmp_path), op, clock, served(op, "/token", big))
     assert result.accepted
 
@@ -406,7 +406,7 @@ def test_token_endpoint_odd_statuses_are_clean_errors(tmp_path: Path, clock: Clo
                                                       status: int,
                                                       error: type[EidGateError]) -> None:
     op = CraftedProvider(now=clock)
-    answer = httpx.Response(status, headers={
+    answer = httpx2.Response(status, headers={
         "www-authenticate": 'Basic realm="x", error="invalid_client"'})
     with pytest.raises(error):
         sync_login(make_config(tmp_path), op, clock, served(op, "/token", lambda r: answer))
@@ -422,15 +422,15 @@ def test_an_outage_costs_one_attempt_per_cool_down_not_one_per_login(
     attempts: list[str] = []
     down = {"on": False}
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if down["on"] and request.url.path in (DISCOVERY_PATH, "/jwks"):
             attempts.append(request.url.path)
-            raise httpx.ConnectTimeout("down", request=request)
+            raise httpx2.ConnectTimeout("down", request=request)
         reply = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                       request.read()))
-        return httpx.Response(reply.status, headers=dict(reply.headers), content=reply.body)
+        return httpx2.Response(reply.status, headers=dict(reply.headers), content=reply.body)
 
-    with eidgate.Client(make_config(tmp_path), transport=httpx.MockTransport(handler),
+    with eidgate.Client(make_config(tmp_path), transport=httpx2.MockTransport(handler),
                         now=clock) as client:
         client.warm_up()
         clock.t += 3601
@@ -465,12 +465,12 @@ class SlowMetadata:
         self.hits = {DISCOVERY_PATH: 0, "/jwks": 0}
         self.lock = threading.Lock()
 
-    def reply(self, request: httpx.Request) -> httpx.Response:
+    def reply(self, request: httpx2.Request) -> httpx2.Response:
         answer = self.op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                             request.read()))
-        return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+        return httpx2.Response(answer.status, headers=dict(answer.headers), content=answer.body)
 
-    def sync(self, request: httpx.Request) -> httpx.Response:
+    def sync(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path in self.hits:
             with self.lock:
                 self.hits[request.url.path] += 1
@@ -478,7 +478,7 @@ class SlowMetadata:
         with self.lock:
             return self.reply(request)
 
-    async def asynchronous(self, request: httpx.Request) -> httpx.Response:
+    async def asynchronous(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path in self.hits:
             self.hits[request.url.path] += 1
             await asyncio.sleep(self.delay)
@@ -492,7 +492,7 @@ def test_expired_cache_is_refreshed_once_by_many_threads(tmp_path: Path,
     op = CraftedProvider(now=clock)
     wire = SlowMetadata(op)
     results: list[bool] = []
-    with eidgate.Client(make_config(tmp_path), transport=httpx.MockTransport(wire.sync),
+    with eidgate.Client(make_config(tmp_path), transport=httpx2.MockTransport(wire.sync),
                         now=clock) as client:
         client.warm_up()
         clock.t += 3601
@@ -516,7 +516,7 @@ def test_expired_cache_is_refreshed_once_by_many_tasks(tmp_path: Path, clock: Cl
 
     async def scenario() -> list[bool]:
         async with eidgate.AsyncClient(make_config(tmp_path), now=clock,
-                                       transport=httpx.MockTransport(wire.asynchronous)
+                                       transport=httpx2.MockTransport(wire.asynchronous)
                                        ) as client:
             await client.warm_up()
             clock.t += 3601
@@ -546,7 +546,7 @@ def test_random_kids_from_many_threads_make_one_refetch(tmp_path: Path, clock: C
         return json_response(body)
     op.overrides["/token"] = token
     errors: list[type[BaseException]] = []
-    with eidgate.Client(make_config(tmp_path), transport=httpx.MockTransport(wire.sync),
+    with eidgate.Client(make_config(tmp_path), transport=httpx2.MockTransport(wire.sync),
                         now=clock) as client:
         client.warm_up()
         redirects = [client.begin_login() for _ in range(40)]
@@ -573,17 +573,17 @@ def test_a_cancelled_async_login_closes_its_flow_and_the_client_still_works(
     op = CraftedProvider(now=clock)
     started = asyncio.Event()
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/token" and not started.is_set():
             started.set()
             await asyncio.sleep(60)  # never answers: the caller gives up first
         answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                        await request.aread()))
-        return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+        return httpx2.Response(answer.status, headers=dict(answer.headers), content=answer.body)
 
     async def scenario() -> None:
         async with eidgate.AsyncClient(make_config(tmp_path), now=clock,
-                                       transport=httpx.MockTransport(handler)) as client:
+                                       transport=httpx2.MockTransport(handler)) as client:
             redirect = await client.begin_login()
             pending = PendingLogins([redirect.pending])
             flow = client.rp.complete(op.authorize(redirect.url), pending)
@@ -608,14 +608,14 @@ def test_a_sync_flow_interrupted_by_a_foreign_exception_is_closed(tmp_path: Path
     class Interrupted(BaseException):
         pass
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/token":
             raise Interrupted
         answer = op.handle(HttpRequest(request.method, str(request.url), request.headers,
                                        request.read()))
-        return httpx.Response(answer.status, headers=dict(answer.headers), content=answer.body)
+        return httpx2.Response(answer.status, headers=dict(answer.headers), content=answer.body)
 
-    with eidgate.Client(make_config(tmp_path), transport=httpx.MockTransport(handler),
+    with eidgate.Client(make_config(tmp_path), transport=httpx2.MockTransport(handler),
                         now=clock) as client:
         redirect = client.begin_login()
         flow = client.rp.complete(op.authorize(redirect.url), PendingLogins([redirect.pending]))
