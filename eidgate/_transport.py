@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpcore2
 import httpx2
+import idna
 
 from ._errors import ProviderError, ProviderUnavailable, shown
 from ._oidc.http import HttpRequest, HttpResponse
@@ -33,6 +34,12 @@ def url(url: str) -> httpx2.URL:
     parsed = _URLS.get(url)
     if parsed is None:
         parsed = httpx2.URL(url)
+        for label in parsed.raw_host.decode("ascii").split("."):
+            if label[:4].lower() == "xn--":
+                # RFC 5890 2.3.2.1: an A-label is the Punycode of a valid U-label. httpx2
+                # passes any ASCII name through, so "xn--" would only fail at DNS (or resolve
+                # through a search domain) and read as an outage, not as the provider's error.
+                idna.ulabel(label)
         if len(_URLS) < 256:  # a few endpoints per provider; never grows without bound
             _URLS[url] = parsed
     return parsed

@@ -995,7 +995,7 @@ def test_corrupt_gzip_is_a_provider_error(kind: str, tmp_path: Path, clock: Cloc
 
 @DRIVERS
 @pytest.mark.parametrize("url", ["https://xn--/token", "https://256.1.1.1/token",
-                                 "https://xn--zz-/token"])
+                                 "https://xn--zz-/token", "https://a.XN--ZZ-.example/token"])
 def test_endpoint_url_httpx_cannot_send_to_is_a_provider_error(
         kind: str, url: str, tmp_path: Path, clock: Clock) -> None:
     op = CraftedProvider(now=clock)
