@@ -1,20 +1,38 @@
-"""Requests per second of a Flask route: unprotected, behind eidgate, behind Flask's session.
+"""Requests per second of a protected route, Flask and Starlette, against the same route bare.
 
-Budget (issue): a route behind eidgate's ``@login_required`` (logged in, the session cookie
-sent) costs at most 1.15x the same route unprotected, and less than the usual alternative:
-Flask's own signed session holding the user (what people write with Authlib) checked by a
-hand-written decorator.
+Flask budget (issue): a route behind eidgate's ``@login_required`` (logged in, the session
+cookie sent) costs at most 1.15x the same route unprotected, and less than the usual
+alternative: Flask's own signed session holding the user (what people write with Authlib)
+checked by a hand-written decorator.
 
     (a) unprotected     GET /open in the eidgate app, the eidgate session cookie sent
     (b) eidgate         GET /protected, ``@login_required``, a real logged-in cookie
     (c) flask session   GET /user in an app with ``secret_key``, ``session["user"]`` checked
                         by a decorator, a real signed Flask session cookie
 
-The cookie for (b) comes from a real login: the app's test client and the sandbox eID hub
-(on 127.0.0.1, port 0), as the pytest plugin does it. Each request is a direct WSGI call
-(``app.wsgi_app(environ, start_response)``) with a prepared environ carrying a browser's
-headers, so no client overhead is measured; the three are interleaved, and the best of
-``--rounds`` rounds is kept for each. Every view returns the same small body.
+Starlette budget (issue 9): eidgate's ASGI middleware at most 1.25x the bare route.
+
+    (a) bare            GET /account in a Starlette app with no middleware of its own
+    (b) eidgate         the same app under ``EidGateMiddleware``, ``protect=["/account*"]``
+    (c) + login_required  GET /decorated (not under ``protect``), ``@login_required``
+        + requires()    GET /members, Starlette's ``requires("authenticated")`` reading the
+                        ``scope["auth"]`` eidgate's middleware writes
+    (d) Starlette's own ``SessionMiddleware`` + ``AuthenticationMiddleware`` (a backend
+                        reading ``request.session["user"]``) + ``requires("authenticated")``,
+                        a real signed Starlette session cookie
+    reference           a do-nothing pure-ASGI middleware that only scans the headers for
+                        the cookie and writes four scope keys: the floor for any middleware
+
+The eidgate cookie comes from a real login: the Flask app's test client and the sandbox eID
+hub (on 127.0.0.1, port 0), as the pytest plugin does it; the Starlette apps read the same
+config file (same secret), and the first checked request of (b) proves the middleware takes
+that cookie as logged in. The Starlette session cookie is the one its ``SessionMiddleware``
+sets on a real request. Each request is a direct call with a prepared request carrying a
+browser's headers, so no client or server overhead is measured: WSGI
+(``app.wsgi_app(environ, start_response)``), ASGI (``await app(scope, receive, send)`` on
+one event loop, a copy of a uvicorn-shaped scope each time). All cases are interleaved, and
+the best of ``--rounds`` rounds is kept for each; every ratio is to a baseline measured in
+the same run. Every view returns the same small body.
 
     .venv/bin/python benchmarks/protected_route.py [--requests 10000] [--rounds 5] [--profile]
 """
@@ -22,6 +40,7 @@ headers, so no client overhead is measured; the three are interleaved, and the b
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
 import functools
 import pstats
@@ -33,9 +52,25 @@ from typing import Any
 
 import httpx2
 from flask import Flask, redirect, session
+from starlette.applications import Starlette
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    BaseUser,
+    SimpleUser,
+    requires,
+)
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, PlainTextResponse
+from starlette.routing import Route
 from werkzeug.test import EnvironBuilder
 
+from eidgate import load_config
 from eidgate.sandbox import RunningSandbox
+from eidgate_adapters import asgi
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
 BODY = "<!doctype html><title>account</title><p>Your account page.</p>"
@@ -61,11 +96,15 @@ HEADERS = {
 }
 
 
-def eidgate_app(sandbox: RunningSandbox, folder: Path) -> Flask:
+def config_file(sandbox: RunningSandbox, folder: Path) -> Path:
     config = folder / "eidgate.toml"
     config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
                       'secret_key = "benchmark-secret-0123456789abcdef"\n\n'
                       + sandbox.toml(), encoding="utf-8")
+    return config
+
+
+def eidgate_app(config: Path) -> Flask:
     app = Flask("eidgate_bench")
     EidGate(app, config=str(config))
 
@@ -143,7 +182,8 @@ def flask_login(app: Flask) -> str:
 
 
 def environ(path: str, cookie: str) -> dict[str, Any]:
-    return EnvironBuilder(path=path, headers={**HEADERS, "Cookie": cookie}).get_environ()
+    return EnvironBuilder(path=path, headers=[*HEADERS.items(), ("Cookie", cookie)]
+                          ).get_environ()
 
 
 def caller(app: Flask, env: dict[str, Any]) -> Callable[[int], float]:
@@ -173,20 +213,159 @@ def caller(app: Flask, env: dict[str, Any]) -> Callable[[int], float]:
     return run
 
 
+# -- Starlette ----------------------------------------------------------------------------
+
+Scope = dict[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Any]
+
+
+async def account(request: Request) -> HTMLResponse:
+    return HTMLResponse(BODY)
+
+
+def starlette_bare() -> Starlette:
+    return Starlette(routes=[Route("/account", account)])
+
+
+def starlette_eidgate(config: Path) -> Starlette:
+    """The bare app's route under ``protect``, plus the same view decorated (not protected)."""
+    decorated = asgi.login_required(account)
+    members = requires("authenticated")(account)
+    return Starlette(routes=[Route("/account", account), Route("/decorated", decorated),
+                             Route("/members", members)],
+                     middleware=[Middleware(asgi.EidGateMiddleware, config=load_config(config),
+                                            protect=["/account*"])])
+
+
+class SessionUserBackend(AuthenticationBackend):
+    """What a Starlette app with Authlib writes: the userinfo in the signed session."""
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials,
+                                                                BaseUser] | None:
+        user = conn.session.get("user")
+        if user is None:
+            return None
+        return AuthCredentials(["authenticated"]), SimpleUser(user.get("full_name") or "")
+
+
+def starlette_session() -> Starlette:
+    async def login_as(request: Request) -> PlainTextResponse:  # stands in for the callback
+        request.session["user"] = dict(USER)
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route("/account", requires("authenticated")(account)),
+                             Route("/login-as", login_as)],
+                     middleware=[Middleware(SessionMiddleware,
+                                            secret_key="benchmark-secret-0123456789abcdef"),
+                                 Middleware(AuthenticationMiddleware,
+                                            backend=SessionUserBackend())])
+
+
+class Reference:
+    """The floor: a pure-ASGI middleware that finds the cookie and writes four scope keys."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] in ("http", "websocket"):
+            cookie = None
+            for name, value in scope["headers"]:
+                if name == b"cookie":
+                    cookie = value
+            scope["eidgate.identity"] = cookie
+            scope["eidgate.gate"] = self
+            scope["user"] = None
+            scope["auth"] = None
+        await self.app(scope, receive, send)
+
+
+def asgi_scope(path: str, cookie: str) -> Scope:
+    """The scope uvicorn passes for a browser's GET (header names lower-case bytes)."""
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+               for k, v in {**HEADERS, "Cookie": cookie}.items()]
+    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1", "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 50000), "scheme": "http", "method": "GET",
+            "root_path": "", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "headers": headers}
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _ignore(message: dict[str, Any]) -> None:
+    pass
+
+
+def asgi_caller(loop: asyncio.AbstractEventLoop, app: ASGIApp, scope: Scope
+                ) -> Callable[[int], float]:
+    """A loop of ``n`` ASGI calls on ``loop``; returns seconds. Checks the answer first."""
+    sent: list[dict[str, Any]] = []
+
+    async def keep(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    loop.run_until_complete(app(dict(scope), _receive, keep))
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    if sent[0].get("status") != 200 or body != BODY.encode():
+        raise SystemExit(f"unexpected answer: {sent[0].get('status')} {body[:200]!r}")
+
+    async def calls(n: int) -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            await app(scope.copy(), _receive, _ignore)
+        return time.perf_counter() - t
+
+    def run(n: int) -> float:
+        return loop.run_until_complete(calls(n))
+    return run
+
+
+def starlette_login(loop: asyncio.AbstractEventLoop, app: ASGIApp) -> str:
+    """The signed session cookie Starlette's ``SessionMiddleware`` sets for /login-as."""
+    sent: list[dict[str, Any]] = []
+
+    async def keep(message: dict[str, Any]) -> None:
+        sent.append(message)
+    loop.run_until_complete(app(asgi_scope("/login-as", ""), _receive, keep))
+    for name, value in sent[0]["headers"]:
+        if name == b"set-cookie" and value.startswith(b"session="):
+            return str(value.decode("latin-1").split(";")[0])
+    raise SystemExit("Starlette set no session cookie")
+
+
+def report(title: str, best: dict[str, float]) -> None:
+    """One line per case, with its ratio to the first (the baseline of the same run)."""
+    print(title)
+    base = next(iter(best.values()))
+    for name, per in best.items():
+        print(f"  {name:<41} {1 / per:>9,.0f} req/s  {per * 1e6:6.1f} us/request  "
+              f"{per / base:5.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=10000, help="per round and case")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the eidgate case afterwards and print the top entries")
+    parser.add_argument("--profile", nargs="?", const="all",
+                        choices=["all", "flask", "starlette"],
+                        help="cProfile the eidgate cases afterwards (Flask (b), Starlette (b) "
+                             "and (c)) and print the top entries")
     args = parser.parse_args()
+    loop = asyncio.new_event_loop()
     with RunningSandbox(0, redirect_uris=("http://127.0.0.1:8000/eidgate/callback",)) as hub, \
             tempfile.TemporaryDirectory() as tmp:
-        app = eidgate_app(hub, Path(tmp))
+        config = config_file(hub, Path(tmp))
+        app = eidgate_app(config)
         value = real_login(app, hub)
+        guarded = starlette_eidgate(config)  # reads the config now: the file goes
     other = flask_session_app()
     flask_cookie = flask_login(other)
-    cases = {
+    own = starlette_session()
+    own_cookie = starlette_login(loop, own)
+    flask_cases = {
         "(a) unprotected": caller(app, environ("/open", f"eidgate_session={value}")),
         "(b) eidgate @login_required": caller(app, environ("/protected",
                                                            f"eidgate_session={value}")),
@@ -195,25 +374,61 @@ def main() -> None:
         "    (unprotected, Flask-session app)": caller(other, environ("/open",
                                                                       f"session={flask_cookie}")),
     }
+    cookie = f"eidgate_session={value}"
+    asgi_cases = {
+        "(a) bare route": asgi_caller(loop, starlette_bare(), asgi_scope("/account", cookie)),
+        "(b) eidgate middleware, protect=": asgi_caller(loop, guarded,
+                                                        asgi_scope("/account", cookie)),
+        "(c) eidgate middleware + login_required": asgi_caller(
+            loop, guarded, asgi_scope("/decorated", cookie)),
+        "    eidgate middleware + requires()": asgi_caller(loop, guarded,
+                                                           asgi_scope("/members", cookie)),
+        "(d) Starlette session + auth + requires": asgi_caller(
+            loop, own, asgi_scope("/account", f"{cookie}; {own_cookie}")),
+        "    reference: do-nothing middleware": asgi_caller(
+            loop, Reference(starlette_bare()), asgi_scope("/account", cookie)),
+    }
+    cases = {**{("flask", k): v for k, v in flask_cases.items()},
+             **{("starlette", k): v for k, v in asgi_cases.items()}}
     for run in cases.values():
         run(args.requests // 10)  # warm up
     best = dict.fromkeys(cases, float("inf"))
-    for _ in range(args.rounds):
-        for name, run in cases.items():
-            best[name] = min(best[name], run(args.requests) / args.requests)
-    print(f"Flask route, direct WSGI calls, best of {args.rounds} x {args.requests} requests:")
-    for name, per in best.items():
-        print(f"  {name:<38} {1 / per:>9,.0f} req/s  {per * 1e6:6.1f} us/request")
-    a, b, c = (best[k] for k in list(cases)[:3])
+    for _ in range(args.rounds):  # interleaved: a burst of load hits every case alike
+        for key, run in cases.items():
+            best[key] = min(best[key], run(args.requests) / args.requests)
+    flask = {k: v for (kind, k), v in best.items() if kind == "flask"}
+    report(f"Flask route, direct WSGI calls, best of {args.rounds} x {args.requests} requests:",
+           flask)
+    a, b, c = list(flask.values())[:3]
     print(f"  b/a = {b / a:.3f}  (budget <= 1.15)   c/a = {c / a:.3f}   "
           f"eidgate's overhead {(b - a) * 1e6:.1f} us, Flask session's {(c - a) * 1e6:.1f} us")
     verdict = "met" if b <= 1.15 * a and b < c else "MISSED"
     print(f"  budget {verdict}: eidgate <= 1.15x unprotected and cheaper than Flask's session")
-    if args.profile:
-        run = cases["(b) eidgate @login_required"]
-        profile = cProfile.Profile()
-        profile.runcall(run, args.requests)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    star = {k: v for (kind, k), v in best.items() if kind == "starlette"}
+    print()
+    report(f"Starlette route, direct ASGI calls, best of {args.rounds} x {args.requests} "
+           f"requests:", star)
+    bare = star["(a) bare route"]
+    b = star["(b) eidgate middleware, protect="]
+    c = star["(c) eidgate middleware + login_required"]
+    print(f"  b/a = {b / bare:.3f}  (budget <= 1.25)   c/a = {c / bare:.3f}   eidgate's "
+          f"overhead {(b - bare) * 1e6:.1f} us (b), {(c - bare) * 1e6:.1f} us (c)")
+    print(f"  budget {'met' if b <= 1.25 * bare else 'MISSED'}: eidgate's middleware <= 1.25x "
+          f"the bare Starlette route")
+    if args.profile in ("all", "flask"):
+        profile_case("Flask (b)", cases[("flask", "(b) eidgate @login_required")],
+                     args.requests)
+    if args.profile in ("all", "starlette"):
+        for name in ("(b) eidgate middleware, protect=",
+                     "(c) eidgate middleware + login_required"):
+            profile_case(f"Starlette {name}", cases[("starlette", name)], args.requests)
+
+
+def profile_case(title: str, run: Callable[[int], float], requests: int) -> None:
+    print(f"\n-- profile: {title}, {requests} requests")
+    profile = cProfile.Profile()
+    profile.runcall(run, requests)
+    pstats.Stats(profile).sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
