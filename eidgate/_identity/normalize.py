@@ -24,7 +24,7 @@ from .claim_values import (
     text,
 )
 from .levels import stated_level
-from .model import Address, Gender, Identity, Level
+from .model import Address, Gender, Identity
 from .national_id import NationalId, country_of, parse_national_id
 from .profiles import CLAIM_COUNTRY, Profile
 
@@ -56,7 +56,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     # at the login (FOL 18 §: the sign is the one of the day the number is written).
     nid = _national_id(prof, c, warnings, today or (verified_at.date() if verified_at else None))
     dob, bounds = _birth_date(prof, c, nid, warnings)
-    loa: Level | None = stated_level(c) or prof.default_loa  # type: ignore[assignment]
+    loa = stated_level(c) or prof.default_loa
     sub = claims.get("sub")
     return Identity(
         subject=sub if isinstance(sub, str) else "",

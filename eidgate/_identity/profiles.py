@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._errors import ConfigError
+from .model import Level
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class Profile:
     country: str | None = None  # country of the national number it carries
     id_claims: tuple[str, ...] = ()
     pseudonym_claims: tuple[str, ...] = ()
-    default_loa: str | None = None
+    default_loa: Level | None = None
     capital_names: bool = False  # sends names in capitals only
 
 

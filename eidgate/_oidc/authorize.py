@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -19,7 +19,8 @@ import jwt
 
 from .._config import ProviderConfig
 from .._errors import CallbackError
-from .._identity.levels import LEVELS
+from .._identity.levels import as_level
+from .._identity.model import Level
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ASSERTION_LIFETIME = 60
@@ -38,7 +39,7 @@ class PendingLogin:
     next_url: str
     created_at: float
     max_age: int | None = None
-    loa: str | None = None  # the least level of assurance the login must reach
+    loa: Level | None = None  # the least level of assurance the login must reach
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for the adapter's storage."""
@@ -48,17 +49,19 @@ class PendingLogin:
     def from_dict(cls, data: Mapping[str, Any]) -> PendingLogin:
         """Rebuild from :meth:`to_dict` output; :class:`CallbackError` if malformed."""
         try:
+            # the stored level is read, not trusted: a cookie naming another is refused
+            stored_loa = data.get("loa")
+            loa = as_level(stored_loa)
             value = cls(**{k: data[k] for k in (
                 "state", "nonce", "code_verifier", "provider", "issuer", "redirect_uri",
-                "next_url", "created_at")}, max_age=data.get("max_age"),
-                loa=data.get("loa"))
-        except (KeyError, TypeError) as exc:
+                "next_url", "created_at")}, max_age=data.get("max_age"), loa=loa)
+        except (KeyError, TypeError, AttributeError) as exc:  # not a JSON object
             raise CallbackError("stored login state is malformed") from exc
         strings = (value.state, value.nonce, value.code_verifier, value.provider, value.issuer,
                    value.redirect_uri, value.next_url)
         if not all(isinstance(s, str) for s in strings) or not isinstance(
                 value.created_at, int | float) or not isinstance(value.max_age, int | None) \
-                or value.loa not in (None, *LEVELS):
+                or (stored_loa is not None and loa is None):
             raise CallbackError("stored login state is malformed")
         return value
 
@@ -86,7 +89,7 @@ class PendingLogins:
     def __len__(self) -> int:
         return len(self._items)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[PendingLogin]:
         return iter(list(self._items.values()))
 
     def to_list(self) -> list[dict[str, Any]]:

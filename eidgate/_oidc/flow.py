@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
@@ -38,7 +38,7 @@ from .._errors import (
     TokenEndpointError,
     shown,
 )
-from .._identity.levels import LEVELS, at_least, stated_level
+from .._identity.levels import LEVELS, as_level, at_least, lowest, stated_level
 from .._identity.model import Identity, Level
 from .._identity.normalize import normalize
 from .._json import parse_json
@@ -144,7 +144,7 @@ class RelyingParty:
         self.token = token
         self.providers = {name: ProviderState(p) for name, p in config.providers.items()}
 
-    def warm(self, provider: str | None = None) -> Steps:
+    def warm(self, provider: str | None = None) -> Generator[HttpRequest, HttpResponse, None]:
         """Fetch discovery and JWKS for one provider (or all) ahead of the first login."""
         names = [self.config.provider(provider).name] if provider else list(self.providers)
         for name in names:
@@ -153,7 +153,8 @@ class RelyingParty:
     def begin(self, provider: str | None = None, *, next_url: str = "/",
               prompt: str | None = None, ui_locales: str | None = None,
               login_hint: str | None = None, max_age: int | None = None,
-              acr_values: str | list[str] | None = None, loa: str | None = None) -> Steps:
+              acr_values: str | list[str] | None = None, loa: Level | None = None
+              ) -> Generator[HttpRequest, HttpResponse, LoginRedirect]:
         """Build the authorization request; returns a :class:`LoginRedirect`.
 
         ``loa`` (``low``, ``substantial``, ``high``): the least level of assurance this
@@ -161,7 +162,8 @@ class RelyingParty:
         in place of any configured ``loa:``) and checked on the way back: a login below it
         is ``rejected``, whatever the provider did with the request.
         """
-        if loa is not None and loa not in LEVELS:
+        # typed, but an untyped caller may still pass any string: refused, never sent
+        if loa is not None and as_level(loa) is None:
             raise ValueError(f"loa must be one of {LEVELS}, not {loa!r}")
         conf = self.config.provider(provider)
         cache = self.providers[conf.name]
@@ -282,10 +284,9 @@ class RelyingParty:
                              scopes=conf.scopes, today=datetime.fromtimestamp(now, UTC).date())
         # OIDC Core 2: a level the signed ID token states is not raised by userinfo's claims
         # (for the session and every later loa= check too, not only this login's)
-        reached = min(filter(None, (identity.loa, stated_level(id_claims))),
-                      key=LEVELS.index, default=None)
+        reached = lowest(identity.loa, stated_level(id_claims))
         if reached != identity.loa:
-            identity = replace(identity, loa=cast(Level, reached))
+            identity = replace(identity, loa=reached)
         if login.loa is not None and not at_least(reached, login.loa):
             # RFC 9470 3: the authentication does not meet the level this login required
             # (a provider may ignore acr_values, OIDC Core 3.1.2.1: "voluntary")
