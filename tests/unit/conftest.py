@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 
 import eidgate

@@ -1,8 +1,8 @@
 """The sandbox hub's test persons (eidgate.sandbox._people).
 
-Seed persons must be the seed pages' examples verbatim; every other person must carry a
-valid national number (where the eID has one) in the same claim shape as its eID's seed
-example, and every person must normalise to its own eID.
+Seed persons must be the seed pages' examples verbatim (checked in test_seed_documents.py);
+every other person must carry a valid national number (where the eID has one) in the same
+claim shape as its eID's seed example, and every person must normalise to its own eID.
 """
 
 from __future__ import annotations
@@ -10,37 +10,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from seed_claims import SOURCES
 
 import eidgate
 from eidgate.sandbox import _people
 
 PEOPLE = _people.PEOPLE
-SEED_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 LEVELS = ("low", "substantial", "high")
-
-# Where each seed person comes from: (seed file prefix, section heading, n-th JSON example
-# under that heading). Seed 000's example wraps the claims in {"userInfo": {...}}.
-SEED_SOURCES = {
-    "ftn-vaino": ("004", "FTN (Finnish bank eIDs)", 0),
-    "idin-stegenga": ("004", "iDIN", 0),
-    "itsme-debora": ("004", "itsme", 0),
-    "mitid-abelone": ("004", "MitID", 0),
-    "mobiilivarmenne-john": ("004", "Mobiilivarmenne (via FTN)", 0),
-    "nemid-john": ("004", "NemID", 0),
-    "nbid-anders": ("004", "Norwegian BankID", 0),
-    "nbid-daga": ("004", "Norwegian BankID on mobile", 0),
-    "npa-erika": ("004", "Personalausweis", 0),
-    "smartid-demo": ("004", "Smart-ID", 0),
-    "sbid-daga": ("004", "Swedish BankID", 0),
-    "yes-peter": ("004", "Yes", 0),
-    "yes-peter-verified": ("004", "Yes", 1),
-    "idin-devries": ("000", "Notes about the final result in Connect processes", 0),
-}
 
 # itsme's example has only standard OIDC claims, so `auto` cannot tell it from a generic
 # provider (it normalises as method "oidc"). In a real login the eID Hub's ID token carries
@@ -67,44 +46,6 @@ def _number_of(p: Any) -> tuple[str, str]:
     if country is None:
         country = raw[3:5] if raw.startswith("PNO") else p.claims["locale"].upper()
     return raw, country
-
-
-# -- seed pages --------------------------------------------------------------------------------
-@cache
-def _seed_examples() -> dict[tuple[str, str], list[Any]]:
-    """Every JSON example of the seed pages, by (file prefix, heading), in page order."""
-    found: dict[tuple[str, str], list[Any]] = {}
-    decoder = json.JSONDecoder()
-    for prefix in ("000", "004"):
-        path = next(iter(sorted(SEED_DIR.glob(f"{prefix}_*.txt"))), None)
-        if path is None:
-            continue
-        text = path.read_text(encoding="utf-8")
-        heading, offset = "", 0
-        for line in text.splitlines(keepends=True):
-            if line.startswith("# "):
-                heading = line[2:].strip()
-            elif line.strip() == "{":
-                try:
-                    example, _ = decoder.raw_decode(text, offset + line.index("{"))
-                except json.JSONDecodeError:
-                    pass  # the page's last example has a trailing comma: not JSON
-                else:
-                    found.setdefault((prefix, heading), []).append(example)
-            offset += len(line)
-    return found
-
-
-def _seed_claims(key: str) -> dict[str, Any]:
-    prefix, heading, n = SEED_SOURCES[key]
-    examples = _seed_examples().get((prefix, heading))
-    if not examples:
-        if not any(SEED_DIR.glob(f"{prefix}_*.txt")):
-            pytest.skip(f"seed page {prefix}_*.txt not found in {SEED_DIR}")
-        pytest.fail(f"no JSON example under {heading!r} in seed page {prefix}")
-    example = examples[n]
-    claims: dict[str, Any] = example["userInfo"] if prefix == "000" else example
-    return claims
 
 
 # -- the dataset -------------------------------------------------------------------------------
@@ -154,7 +95,7 @@ def test_person_fields(p: Any) -> None:
 
 
 def test_seed_flag_marks_exactly_the_seed_examples() -> None:
-    assert {p.key for p in PEOPLE if p.seed} == set(SEED_SOURCES)
+    assert {p.key for p in PEOPLE if p.seed} == set(SOURCES)
 
 
 # -- normalisation -----------------------------------------------------------------------------
@@ -265,26 +206,3 @@ def test_birth_dates_are_in_the_past() -> None:
     for p in PEOPLE:
         born = eidgate.normalize({"sub": "x", **p.claims}, profile=p.eid).date_of_birth
         assert born is None or born < date.today(), p.key
-
-
-# -- seeds, verbatim -------------------------------------------------------------------------
-@pytest.mark.parametrize("key", sorted(SEED_SOURCES))
-def test_seed_persons_are_the_seed_pages_examples(key: str) -> None:
-    page = _seed_claims(key)
-    p = _people.person(key)
-    assert p is not None and p.seed
-    expected = [(k, v) for k, v in page.items() if k != "sub"]
-    assert list(p.claims.items()) == expected  # same claims, values and order
-    assert "sub" in page
-
-
-def test_every_example_identity_of_seed_004_is_a_person() -> None:
-    examples = {k: v for k, v in _seed_examples().items() if k[0] == "004"}
-    if not examples:
-        pytest.skip(f"seed page 004_*.txt not found in {SEED_DIR}")
-    located = {(prefix, heading, n) for prefix, heading, n in SEED_SOURCES.values()}
-    for (prefix, heading), found in examples.items():
-        for n, example in enumerate(found):
-            if "sub" in example:
-                assert (prefix, heading, n) in located, (heading, n)
-    assert sum(len(v) for v in examples.values()) == 13
