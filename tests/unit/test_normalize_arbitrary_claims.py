@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 from hypothesis import given, settings
@@ -42,13 +43,38 @@ _claims = st.dictionaries(st.one_of(st.sampled_from(_NAMES), st.text(max_size=15
                           max_size=12)
 
 
+def same(a: Any, b: Any) -> bool:
+    """Deep equality, types and key order included, in which NaN equals NaN (``==`` never
+    holds for a NaN, so ``claims == before`` cannot tell a mutation from a NaN)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def test_same_tells_a_changed_claim_from_a_nan() -> None:
+    nan = float("nan")
+    assert same({"a": [nan, {"b": 1}]}, {"a": [nan, {"b": 1}]})
+    assert not same({"a": [nan, {"b": 1}]}, {"a": [nan, {"b": 2}]})
+    assert not same({"a": nan}, {"a": 1.0})
+    assert not same({"a": 1}, {"a": True})  # 1 == True, but not the same claim
+    assert not same({"a": 1, "b": 2}, {"b": 2, "a": 1})  # order is part of what was sent
+    assert not same({"a": [1]}, {"a": [1, 2]})
+
+
 @settings(max_examples=400, deadline=None)
 @given(claims=_claims, profile=st.sampled_from(["auto", *sorted(PROFILES)]))
 def test_normalize_never_raises_and_never_mutates(claims: dict[str, Any],
                                                   profile: str) -> None:
     before = copy.deepcopy(claims)
     identity = eidgate.normalize(claims, profile)
-    assert claims == before or claims != claims  # NaN never equals itself
+    assert same(claims, before), "normalize() changed the claims it was given"
+    assert same(dict(identity.claims), before), "identity.claims is not the raw claims"
     data = identity.to_dict()
     assert data["method"] in PROFILES
     assert data["gender"] in (None, "male", "female")
