@@ -24,7 +24,7 @@ from ._errors import (
     ProviderUnavailable,
     TokenEndpointError,
 )
-from ._identity.model import Address, Identity
+from ._identity.model import Address, Identity, Level
 from ._identity.national_id import NationalId, parse_national_id
 from ._identity.normalize import normalize
 from ._keys import RPKey, generate_key, write_key
@@ -72,6 +72,7 @@ __all__ = [
     "HttpResponse",
     "Identity",
     "InvalidTokenError",
+    "Level",
     "LoginRedirect",
     "LoginResult",
     "NationalId",

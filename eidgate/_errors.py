@@ -34,16 +34,34 @@ class EidGateError(Exception):
 
 
 class ConfigError(EidGateError):
-    """The configuration is wrong; the message names the file, the key and the fix."""
+    """The configuration is wrong; the message names the file, the key and the fix.
+
+    For an option given in code (``EidGate(app, languages=...)``), ``option`` names it
+    instead of a file and key.
+    """
 
     error = "invalid_configuration"
     status = 500
 
-    def __init__(self, description: str, *, file: str = "<config>", key: str | None = None):
-        where = f"{file}: [{key}]" if key and "." not in key else f"{file}: {key}" if key else file
+    def __init__(self, description: str, *, file: str = "<config>", key: str | None = None,
+                 option: str | None = None):
+        if option is not None:
+            where = f"option {option}="
+        elif key:
+            where = f"{file}: [{key}]" if "." not in key else f"{file}: {key}"
+        else:
+            where = file
         super().__init__(f"{where}: {description}")
         self.file = file
         self.key = key
+        self.option = option
+
+
+class SessionError(EidGateError):
+    """A session could not be kept (e.g. an identity too large for a cookie)."""
+
+    error = "session_error"
+    status = 500
 
 
 class CallbackError(EidGateError):

@@ -12,9 +12,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeAlias
 
-#: ``strings=``: either one flat table (``{"picker_title": ...}``, the pre-i18n form) or
-#: one table per language tag (``{"fi": {...}, "sv": {...}}``).
-Strings: TypeAlias = Mapping[str, "str | Mapping[str, str]"]
+from ._errors import ConfigError
+
+#: ``strings=``: one table of strings per language tag (``{"fi": {...}, "sv": {...}}``);
+#: the keys are those of :data:`STRINGS`.
+Strings: TypeAlias = Mapping[str, Mapping[str, str]]
 
 STRINGS: dict[str, str] = {
     "lang": "en",
@@ -279,41 +281,29 @@ def negotiate(header: str | None, offered: Sequence[str]) -> str:
     return match(header, offered) or offered[0]
 
 
-def language_tables(strings: Strings | None = None, languages: Iterable[str] | None = None
+def language_tables(strings: Strings | None = None, languages: Iterable[str] | str | None = None
                     ) -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
     """The languages to offer (the fallback first) and the strings of each.
 
-    ``strings`` in one of two forms:
-
-    * per language, ``{"fi": {"picker_title": ...}, "is": {...}}``: rewords a built-in
-      table, or adds a language (missing keys in English);
-    * flat, ``{"picker_title": ...}`` (the form from before translations): rewords the
-      English table and serves that one table to everyone, as before, in the language its
-      ``"lang"`` key names (``en`` by default). There is nothing to negotiate then.
-
+    ``strings``, one table per language tag (``{"fi": {"picker_title": ...}, "is": {...}}``),
+    rewords a built-in table or adds a language (its missing keys in English).
     ``languages`` restricts and orders the offer: ``["fi", "sv", "en"]`` offers three,
-    Finnish when the browser asks for none of them; ``["fi"]`` pins Finnish. By default all
-    built-in and added languages, English first. Raises ``ValueError`` for a language with
-    no table and for ``languages`` with flat strings.
+    Finnish when the browser asks for none of them; ``"fi"`` (or ``["fi"]``) pins Finnish.
+    By default all built-in and added languages, English first.
+
+    Raises :class:`~eidgate.ConfigError` naming the option for a table that is not one per
+    language and for a language with no table.
     """
     if isinstance(languages, str):  # one language: languages="fi" pins it
         languages = [languages]
-    given = dict(strings or {})
-    flat = {k: v for k, v in given.items() if isinstance(v, str)}
-    if flat:
-        if len(flat) != len(given):
-            raise ValueError("strings: give one flat table or one table per language, "
-                             "not both")
-        if languages is not None:
-            raise ValueError("strings: with languages=, give the strings per language: "
-                             '{"fi": {"picker_title": ...}}')
-        table = {**STRINGS, **flat}
-        return (table["lang"].lower(),), {table["lang"].lower(): table}
     tables = {tag: dict(table) for tag, table in TRANSLATIONS.items()}
-    for raw_tag, words in given.items():
-        tag = raw_tag.lower()
-        if not LANGUAGE_TAG.fullmatch(tag) or not isinstance(words, Mapping):
-            raise ValueError(f"strings: {raw_tag!r} is not a language tag with a table")
+    for raw_tag, words in (strings or {}).items():
+        tag = raw_tag.lower() if isinstance(raw_tag, str) else ""
+        if not LANGUAGE_TAG.fullmatch(tag) or not isinstance(words, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in words.items()):
+            raise ConfigError(f"{raw_tag!r} is not a language tag with a table of strings; "
+                              'write strings={"fi": {"picker_title": "..."}}',
+                              option="strings")
         tables[tag] = {**tables.get(tag, {**STRINGS, "lang": tag}), **words}
     if languages is None:
         offered = tuple(tables)
@@ -323,6 +313,7 @@ def language_tables(strings: Strings | None = None, languages: Iterable[str] | N
                                       for w in wanted))
         unknown = [w for w in offered if w not in tables]
         if unknown or not offered:
-            raise ValueError(f"languages: no strings for {unknown or 'no language'}; "
-                             f"available: {', '.join(sorted(tables))}")
+            raise ConfigError(f"no strings for {unknown or 'no language'}; available: "
+                              f"{', '.join(sorted(tables))}; add a language with "
+                              'strings={"<tag>": {...}}', option="languages")
     return offered, {tag: tables[tag] for tag in offered}

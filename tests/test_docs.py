@@ -167,18 +167,15 @@ def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from flask import Flask
 
-    from eidgate.web import _pages as _rp_pages
+    from eidgate.web import DefaultPages
     from eidgate_adapters.asgi import EidGateMiddleware
     from eidgate_adapters.flask import EidGate
 
     sandbox_config(eidgate_sandbox, tmp_path)
     monkeypatch.chdir(tmp_path)
 
-    class MyPages:
-        picker = staticmethod(_rp_pages.picker)
-        error = staticmethod(_rp_pages.error)
-        unavailable = staticmethod(_rp_pages.unavailable)
-        logged_out = staticmethod(_rp_pages.logged_out)
+    class MyPages(DefaultPages):
+        pass
 
     async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("not called")

@@ -21,22 +21,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, Unpack, cast, overload
 
 import anyio.to_thread
 
-from eidgate import AsyncClient, Config, Identity, load_config
-from eidgate._languages import Strings
-from eidgate._oidc.evidence import EvidenceSink
-from eidgate.web._gate import (
-    Gate,
-    Protected,
-    WebRequest,
-    WebResponse,
-    below_root,
-    route_providers,
-    wrap_view,
-)
+from eidgate import AsyncClient, Config, Identity, Level, load_config
+from eidgate.web import Gate, GateOptions, Rule, WebRequest, WebResponse, below_root, wrap_view
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -69,26 +59,22 @@ class EidAuth:
 
 
 class EidGateMiddleware:
-    """Answers ``route_prefix`` routes, puts the identity on the scope, guards ``protect``."""
+    """Answers ``route_prefix`` routes, puts the identity on the scope, guards ``protect``.
+
+    Takes the options every adapter takes (:class:`eidgate.web.GateOptions`).
+    """
 
     def __init__(self, app: ASGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
-                 *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
-                 loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Strings | None = None, pages: Any = None,
-                 languages: Iterable[str] | str | None = None) -> None:
+                 **options: Unpack[GateOptions]) -> None:
         self.app = app
         self.config = config if isinstance(config, Config) else load_config(config)
-        self._guarding = (tuple(protect), list(providers) if providers else None, loa)
-        self._options = (evidence, strings, pages, languages)
+        self.options = options
         self._open()
 
     def _open(self) -> None:
-        self.client = AsyncClient(self.config, evidence=self._options[0])
-        self.gate = Gate(self.config, self.client.rp, evidence=self.client.evidence,
-                         defer_evidence=True,
-                         strings=self._options[1], pages=self._options[2],
-                         languages=self._options[3])
-        self.protected = Protected(self.gate, *self._guarding)
+        # evidence is stored off the event loop (finish() in a worker thread)
+        self.gate, self.client = Gate.open(self.config, AsyncClient, defer_evidence=True,
+                                           **self.options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -107,12 +93,13 @@ class EidGateMiddleware:
         identity = self.gate.cookie_identity(cookies)
         scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
                       "auth": EidAuth(identity)})
-        refused = self.protected.refuse(scope.get("method", "GET"), path, scope.get(
-            "root_path", ""), identity, lambda: _request(scope))
-        if refused is not None and scope["type"] == "websocket":
-            return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
-        if refused is not None:
-            return await _answer(refused, send)
+        if self.gate.protects(path, scope.get("root_path", "")):
+            refused = self.gate.refuse(identity, lambda: _request(scope),
+                                       method=scope.get("method", "GET"))
+            if refused is not None and scope["type"] == "websocket":
+                return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
+            if refused is not None:
+                return await _answer(refused, send)
         await self.app(scope, receive, send)
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -161,34 +148,41 @@ def get_identity(request_or_scope: Any) -> Identity | None:
     return found if isinstance(found, Identity) else None
 
 
-def _guard(request: Any, allowed: list[str] | None, loa: str | None) -> WebResponse | None:
+def _guard(request: Any, rule: Rule) -> WebResponse | None:
     scope = _scope(request)
     gate = scope.get(_GATE_KEY)
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware to guard endpoints")
-    identity = get_identity(scope)
-    if gate.allows(identity, providers=allowed, loa=loa):
-        return None  # no request built on the allowed path
-    return gate.guard(_request(scope), identity, providers=allowed, loa=loa)
+    return gate.refuse(get_identity(scope), lambda: _request(scope),
+                       method=scope.get("method", "GET"), rule=rule)
 
 
-def login_required(endpoint: F | None = None, *, provider: str | None = None,
-                   providers: Iterable[str] | None = None, loa: str | None = None) -> Any:
+@overload
+def login_required(endpoint: F, /) -> F: ...
+
+
+@overload
+def login_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
+                   loa: Level | None = None) -> Callable[[F], F]: ...
+
+
+def login_required(endpoint: F | None = None, /, *, provider: str | None = None,
+                   providers: Iterable[str] | None = None,
+                   loa: Level | None = None) -> F | Callable[[F], F]:
     """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
 
     For Starlette and FastAPI endpoints, sync or async, that take the ``request``; when it
-    refuses, the endpoint returns the gate's answer as a Starlette ``Response``.
+    refuses, the endpoint returns the gate's answer as a Starlette ``Response``. CORS
+    preflights pass (the endpoint's framework answers them).
     """
-    allowed = route_providers(provider, providers)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, preflight=True)
 
     def decorate(func: F) -> F:
         def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             request = next((a for a in (*args, *kwargs.values()) if hasattr(a, "scope")), None)
             if request is None:
                 raise TypeError(f"login_required: {func.__name__} must take the request")
-            if request.scope.get("method") == "OPTIONS":
-                return None  # CORS preflight
-            web = _guard(request, allowed, loa)
+            web = _guard(request, rule)
             if web is None:
                 return None
             from starlette.responses import Response
@@ -203,7 +197,7 @@ def login_required(endpoint: F | None = None, *, provider: str | None = None,
 
 
 def identity_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
-                      loa: str | None = None) -> Callable[..., Identity]:
+                      loa: Level | None = None) -> Callable[..., Identity]:
     """A FastAPI dependency giving the identity: ``Depends(identity_required(loa=...))``.
 
     A refusal is raised as ``fastapi.HTTPException``: 303 with ``Location`` for a page
@@ -211,10 +205,10 @@ def identity_required(*, provider: str | None = None, providers: Iterable[str] |
     """
     from fastapi import HTTPException, Request
 
-    allowed = route_providers(provider, providers)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa)
 
     def dependency(request: Request) -> Identity:
-        web = _guard(request, allowed, loa)
+        web = _guard(request, rule)
         if web is not None:
             detail = json.loads(web.body) if web.status == 401 else None
             raise HTTPException(web.status, detail, dict(web.headers))

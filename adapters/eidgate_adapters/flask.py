@@ -16,63 +16,60 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, Unpack, cast, overload
 
 from flask import Flask, Request, Response, current_app, request
 from werkzeug.local import LocalProxy
 
-from eidgate import Client, Config, Identity, load_config
-from eidgate._languages import Strings
-from eidgate._oidc.evidence import EvidenceSink
-from eidgate.web._gate import (
-    Gate,
-    WebRequest,
-    WebResponse,
-    parse_cookies,
-    route_providers,
-    wrap_view,
-)
+from eidgate import Client, Config, Identity, Level
+from eidgate.web import Gate, GateOptions, Rule, WebRequest, WebResponse, parse_cookies, wrap_view
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class EidGate:
-    """The eidgate extension; state lives in ``app.extensions["eidgate"]``."""
+    """The eidgate extension; state lives in ``app.extensions["eidgate"]``.
 
-    def __init__(self, app: Flask | None = None, config: str | os.PathLike[str] | Config
-                 = "eidgate.toml", *, evidence: EvidenceSink | None = None,
-                 strings: Strings | None = None, pages: Any = None,
-                 languages: Iterable[str] | str | None = None) -> None:
+    Takes the options every adapter takes (:class:`eidgate.web.GateOptions`): ``protect``
+    patterns are checked before any view (``before_request``), with ``providers`` and
+    ``loa``; ``strings``, ``languages``, ``pages``, ``sessions``, ``evidence``.
+    """
+
+    def __init__(self, app: Flask | None = None,
+                 config: str | os.PathLike[str] | Config = "eidgate.toml",
+                 **options: Unpack[GateOptions]) -> None:
         self.client: Client | None = None
         self.gate: Gate | None = None
         if app is not None:
-            self.init_app(app, config, evidence=evidence, strings=strings, pages=pages,
-                          languages=languages)
+            self.init_app(app, config, **options)
 
     def init_app(self, app: Flask, config: str | os.PathLike[str] | Config = "eidgate.toml",
-                 *, evidence: EvidenceSink | None = None, strings: Strings | None = None,
-                 pages: Any = None, languages: Iterable[str] | str | None = None) -> None:
-        """Load the config, register the routes under ``route_prefix``.
-
-        ``strings`` rewords or translates the built-in pages, ``languages`` restricts or
-        pins their languages; ``pages`` replaces them (any object with ``picker``,
-        ``error``, ``unavailable``, ``logged_out``: see ``eidgate.web._pages``)."""
-        conf = config if isinstance(config, Config) else load_config(config)
-        self.client = Client(conf, evidence=evidence)
-        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
-                         pages=pages, languages=languages)
+                 **options: Unpack[GateOptions]) -> None:
+        """Load the config, register the routes under ``route_prefix``."""
+        self.gate, self.client = Gate.open(config, Client, **options)
         app.extensions["eidgate"] = self
+        prefix = self.gate.prefix
         methods = ["GET", "HEAD", "POST"]
-        app.add_url_rule(conf.route_prefix, "eidgate", self._route, methods=methods)
-        app.add_url_rule(conf.route_prefix + "/", "eidgate_picker", self._route,
+        app.add_url_rule(prefix, "eidgate", self._route, methods=methods)
+        app.add_url_rule(prefix + "/", "eidgate_picker", self._route, methods=methods)
+        app.add_url_rule(prefix + "/<path:_route>", "eidgate_route", self._route,
                          methods=methods)
-        app.add_url_rule(conf.route_prefix + "/<path:_route>", "eidgate_route", self._route,
-                         methods=methods)
+        if self.gate.protect:
+            app.before_request(self._protect)
 
     def _route(self, _route: str = "") -> Response:
         assert self.client is not None
         assert self.gate is not None
         return _response(self.client.run(self.gate.handle(_request(_this_request()))))
+
+    def _protect(self) -> Response | None:
+        gate = self.gate
+        assert gate is not None
+        req = _this_request()
+        if gate.owns(req.path) or not gate.protects(req.path, req.script_root):
+            return None
+        refused = gate.refuse(_identity(req, gate), lambda: _request(req), method=req.method)
+        return _response(refused) if refused is not None else None
 
 
 def _gate() -> Gate:
@@ -124,23 +121,30 @@ def get_identity() -> Identity | None:
 current_identity: Identity = cast(Identity, LocalProxy(get_identity))
 
 
-def login_required(view: F | None = None, *, provider: str | None = None,
-                   providers: Iterable[str] | None = None, loa: str | None = None) -> Any:
+@overload
+def login_required(view: F, /) -> F: ...
+
+
+@overload
+def login_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
+                   loa: Level | None = None) -> Callable[[F], F]: ...
+
+
+def login_required(view: F | None = None, /, *, provider: str | None = None,
+                   providers: Iterable[str] | None = None,
+                   loa: Level | None = None) -> F | Callable[[F], F]:
     """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
 
-    Works on sync and async views; ``OPTIONS`` requests pass (CORS preflight).
+    Works on sync and async views, which keep their type; CORS preflights pass (Flask
+    answers ``OPTIONS`` itself unless the view lists it).
     """
-    allowed = route_providers(provider, providers)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, preflight=True)
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
         req = _this_request()
-        if req.method == "OPTIONS":
-            return None
         gate = _gate()
-        identity = _identity(req, gate)
-        if gate.allows(identity, providers=allowed, loa=loa):
-            return None  # the hot path: no WebRequest built
-        refused = gate.guard(_request(req), identity, providers=allowed, loa=loa)
+        refused = gate.refuse(_identity(req, gate), lambda: _request(req), method=req.method,
+                              rule=rule)
         return _response(refused) if refused is not None else None
 
     def decorate(func: F) -> F:

@@ -17,49 +17,43 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from http import HTTPStatus
+from typing import Any, Unpack
 
-from eidgate import Client, Config, Identity, load_config
-from eidgate._languages import Strings
-from eidgate._oidc.evidence import EvidenceSink
-from eidgate.web._gate import Gate, Protected, WebRequest, WebResponse
+from eidgate import Client, Config, Identity
+from eidgate.web import Gate, GateOptions, WebRequest, WebResponse
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"
-_STATUS = {200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 500: "Internal Server Error", 502: "Bad Gateway"}
 
 
 class EidGateMiddleware:
-    """Answers ``route_prefix`` routes, puts the identity in the environ, guards ``protect``."""
+    """Answers ``route_prefix`` routes, puts the identity in the environ, guards ``protect``.
+
+    Takes the options every adapter takes (:class:`eidgate.web.GateOptions`).
+    """
 
     def __init__(self, app: WSGIApp, config: str | os.PathLike[str] | Config = "eidgate.toml",
-                 *, protect: Iterable[str] = (), providers: Iterable[str] | None = None,
-                 loa: str | None = None, evidence: EvidenceSink | None = None,
-                 strings: Strings | None = None, pages: Any = None,
-                 languages: Iterable[str] | str | None = None) -> None:
-        conf = config if isinstance(config, Config) else load_config(config)
+                 **options: Unpack[GateOptions]) -> None:
         self.app = app
-        self.client = Client(conf, evidence=evidence)
-        self.gate = Gate(conf, self.client.rp, evidence=self.client.evidence, strings=strings,
-                         pages=pages, languages=languages)
-        self.protected = Protected(self.gate, protect, providers, loa)
+        self.gate, self.client = Gate.open(config, Client, **options)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        gate = self.gate
         path = _path(environ)
-        if self.gate.owns(path):
-            return _answer(self.client.run(self.gate.handle(_request(environ))),
-                           start_response)
+        if gate.owns(path):
+            return _answer(self.client.run(gate.handle(_request(environ))), start_response)
         # the hot path reads only the Cookie header; a full request is built to refuse
-        identity = self.gate.cookie_identity(environ.get("HTTP_COOKIE", ""))
+        identity = gate.cookie_identity(environ.get("HTTP_COOKIE", ""))
         environ[ENVIRON_KEY] = identity
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
-        refused = self.protected.refuse(environ.get("REQUEST_METHOD", "GET"), path, _path(
-            environ, "SCRIPT_NAME", ""), identity, lambda: _request(environ))
-        if refused is not None:
-            return _answer(refused, start_response)
+        if gate.protects(path, _path(environ, "SCRIPT_NAME", "")):
+            refused = gate.refuse(identity, lambda: _request(environ),
+                                  method=environ.get("REQUEST_METHOD", "GET"))
+            if refused is not None:
+                return _answer(refused, start_response)
         return self.app(environ, start_response)
 
     def close(self) -> None:
@@ -88,7 +82,7 @@ def _path(environ: Mapping[str, Any], key: str = "PATH_INFO", default: str = "/"
 
 
 def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    start_response(f"{web.status} {_STATUS.get(web.status, 'Status')}",
+    start_response(f"{web.status} {HTTPStatus(web.status).phrase}",
                    [*web.all_headers(), ("Content-Length", str(len(web.body)))])
     return [web.body]
 

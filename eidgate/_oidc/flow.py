@@ -150,6 +150,21 @@ class RelyingParty:
         for name in names:
             yield from self.providers[name].warm(self.now())
 
+    def logout(self, provider: str, *, post_logout_redirect_uri: str
+               ) -> Generator[HttpRequest, HttpResponse, str | None]:
+        """The provider's logout URL to send the browser to, or None if it has none.
+
+        OpenID Connect RP-Initiated Logout 1.0, 2: ``client_id`` identifies the relying
+        party (no ID token is kept for ``id_token_hint``); the provider sends the browser
+        back to ``post_logout_redirect_uri``, which must be registered with it.
+        """
+        conf = self.config.provider(provider)
+        meta = yield from self.providers[conf.name].ensure_metadata(self.now())
+        if not meta.end_session_endpoint:
+            return None
+        return add_query(meta.end_session_endpoint, {
+            "client_id": conf.client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
+
     def begin(self, provider: str | None = None, *, next_url: str = "/",
               prompt: str | None = None, ui_locales: str | None = None,
               login_hint: str | None = None, max_age: int | None = None,

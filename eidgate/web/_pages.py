@@ -12,8 +12,9 @@ it escapes everything it puts on the page.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
+from typing import Protocol
 
 
 def provider_text(text: str) -> str:
@@ -84,3 +85,53 @@ def logged_out(s: Mapping[str, str], home: str = "/") -> str:
     return _page(s, s["logged_out_title"], f'<h1>{escape(s["logged_out_title"])}</h1>'
                  f'<p>{escape(s["logged_out"])}</p>'
                  f'<p><a href="{escape(home)}">{escape(s["home"])}</a></p>')
+
+
+class Pages(Protocol):
+    """What ``pages=`` replaces: the four pages the gate shows, as HTML text.
+
+    Each method gets ``s``, the strings of the page's language (``s["lang"]`` is its tag;
+    the keys are those of ``eidgate.web.STRINGS``), and only text: it must escape whatever
+    it puts on the page. Any object with these four methods will do; subclass
+    :class:`DefaultPages` to replace only some of them.
+    """
+
+    def picker(self, s: Mapping[str, str], links: Sequence[tuple[str, str]]) -> str:
+        """The provider picker: ``links`` are ``(label, url)``, one per provider."""
+        ...
+
+    def error(self, s: Mapping[str, str], message: str, retry: str,
+              detail: str | None = None) -> str:
+        """A login that did not complete: ``message`` (already in the page's language),
+        ``retry`` (where "try again" leads) and ``detail``, the provider's own text
+        (untrusted, any language) or None."""
+        ...
+
+    def unavailable(self, s: Mapping[str, str], retry: str) -> str:
+        """The provider could not be reached (502 or 504)."""
+        ...
+
+    def logged_out(self, s: Mapping[str, str], home: str) -> str:
+        """After logout; ``home`` is the app's root."""
+        ...
+
+
+class DefaultPages:
+    """eidgate's own pages (small, accessible, neutral HTML); a :class:`Pages`."""
+
+    def picker(self, s: Mapping[str, str], links: Sequence[tuple[str, str]]) -> str:
+        """See :meth:`Pages.picker`."""
+        return picker(s, links)
+
+    def error(self, s: Mapping[str, str], message: str, retry: str,
+              detail: str | None = None) -> str:
+        """See :meth:`Pages.error`."""
+        return error(s, message, retry, detail)
+
+    def unavailable(self, s: Mapping[str, str], retry: str) -> str:
+        """See :meth:`Pages.unavailable`."""
+        return unavailable(s, retry)
+
+    def logged_out(self, s: Mapping[str, str], home: str) -> str:
+        """See :meth:`Pages.logged_out`."""
+        return logged_out(s, home)

@@ -12,7 +12,6 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from fnmatch import translate
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
@@ -22,7 +21,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 _SAFE_NEXT = re.compile(r"/(?![/\\])[^\x00-\x1f\\]*")
 # the pending-login cookie carries ``next``: kept well under the 4 KB a browser stores
 MAX_NEXT = 1500
-_DOTTED = re.compile(r"//|/\.|\\")  # what a path must contain to need normalising
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,53 +93,6 @@ def safe_next(value: str | None) -> str:
     return value if len(quote(value, safe="/?&=")) <= MAX_NEXT else "/"
 
 
-def normal_path(path: str) -> str:
-    """``path`` as a server or file system that normalises it would read it.
-
-    RFC 3986 5.2.4 (dot segments removed), empty segments merged (``//a`` is ``/a`` to
-    ``os.path`` and to Starlette's ``StaticFiles``), ``\\`` read as ``/`` (Windows), and
-    case-folded (case-insensitive file systems). Only for deciding what to protect: a wrong
-    match costs a login, a missed one leaks a page.
-    """
-    if _DOTTED.search(path):
-        segments: list[str] = []
-        for segment in path.replace("\\", "/").split("/"):
-            if segment == "..":
-                if segments:
-                    segments.pop()
-            elif segment not in ("", "."):
-                segments.append(segment)
-        tail = "/" if path.endswith(("/", "/.", "/..")) and segments else ""
-        path = "/" + "/".join(segments) + tail
-    return path.casefold()
-
-
-def below_root(path: str, root: str) -> str:
-    """``path`` below the mount point ``root``: ASGI servers and Starlette's ``Mount`` put
-    ``root_path`` in front of ``path`` (asgiref's spec: like ``SCRIPT_NAME`` + ``PATH_INFO``),
-    older servers do not."""
-    if root and path.startswith(root) and path[len(root):len(root) + 1] in ("", "/"):
-        return path[len(root):] or "/"
-    return path
-
-
-def path_matcher(patterns: Iterable[str]) -> Callable[[str, str], bool]:
-    """A test ``(path, root)`` for ``protect`` patterns (``fnmatch``: ``*`` also matches
-    ``/``) on the path as it may be served (:func:`normal_path`); one compiled expression.
-
-    Patterns are meant below the mount point (``root``), like the app's routes; one written
-    with the mount point in front (``/app/private/*``) protects as well: failing closed."""
-    compiled = [translate(p.casefold()) for p in patterns]
-    if not compiled:
-        return lambda path, root: False
-    match = re.compile("|".join(f"(?:{c})" for c in compiled)).match
-
-    def protects(path: str, root: str) -> bool:
-        return match(normal_path(path)) is not None or (
-            bool(root) and match(normal_path(root + path)) is not None)
-    return protects
-
-
 def origin_of(url: str) -> str:
     """The ASCII serialisation of ``url``'s origin (RFC 6454 6.2), as ``Origin`` sends it."""
     parts = urlsplit(url)
@@ -162,11 +113,6 @@ def cross_site(headers: Mapping[str, str], origin: str) -> bool:
         return site not in ("same-origin", "none")
     sent = headers.get("origin")
     return sent is not None and sent != origin
-
-
-def route_providers(provider: str | None, providers: Iterable[str] | None) -> list[str] | None:
-    """The providers a ``login_required(provider=..., providers=[...])`` route allows."""
-    return [provider] if provider else list(providers) if providers else None
 
 
 def parse_cookies(header: str) -> dict[str, str]:
@@ -214,16 +160,6 @@ def ui_locales(value: str | None) -> str | None:
     return " ".join(tags[:8]) if tags and all(LANGUAGE_TAG.fullmatch(t) for t in tags) else None
 
 
-def takes(function: Callable[..., Any], name: str) -> bool:
-    """True if ``function`` accepts a keyword argument ``name``."""
-    try:
-        parameters = inspect.signature(function).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any((p.name == name and p.kind != p.POSITIONAL_ONLY) or p.kind == p.VAR_KEYWORD
-               for p in parameters)
-
-
 def is_navigation(headers: Mapping[str, str]) -> bool:
     """A browser page navigation (redirect it to log in) rather than an API call (401)."""
     mode = headers.get("sec-fetch-mode")
@@ -233,8 +169,3 @@ def is_navigation(headers: Mapping[str, str]) -> bool:
         return False
     accept = headers.get("accept", "")
     return "text/html" in accept or not accept or ("*/*" in accept and "json" not in accept)
-
-
-__all__ = ["WebRequest", "WebResponse", "cross_site", "is_navigation", "normal_path",
-           "origin_of", "parse_cookies", "path_matcher", "route_providers", "safe_next", "takes",
-           "ui_locales", "wrap_view"]

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from .._errors import EidGateError
+from .._errors import EidGateError, SessionError
 from .._identity.model import Identity
 from .._oidc.authorize import PendingLogin, PendingLogins
 
@@ -42,10 +42,13 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class SessionStore(Protocol):
-    """Where login sessions live. The cookie holds what :meth:`save` returns.
+    """Where login sessions live (``sessions=``). The cookie holds what :meth:`save` returns.
 
-    :class:`SessionCodec` (the default) keeps the whole session, encrypted, in the cookie;
-    a server-side store (e.g. Redis) returns an opaque id instead. Adapters only see this.
+    :class:`CookieSessions` (the default) keeps the whole session, encrypted, in the cookie;
+    a server-side store (e.g. Redis) returns an opaque id instead. :meth:`load` is on every
+    protected request's path: keep it fast (cache), and never raise for a bad value (a
+    tampered or unknown cookie reads as logged out). :meth:`save` raises
+    :class:`~eidgate.web.SessionError` when it cannot keep a session.
     """
 
     def save(self, identity: Identity, **fields: Any) -> str:
@@ -63,7 +66,7 @@ def _derive(secret: str) -> AESGCM:
     return AESGCM(hkdf.derive(secret.encode("utf-8")))
 
 
-class SessionCodec:
+class CookieSessions:
     """The default :class:`SessionStore`: the session itself, encrypted, in the cookie."""
 
     def __init__(self, secrets: Iterable[str], max_age: int, *,
@@ -83,7 +86,7 @@ class SessionCodec:
             payload, separators=(",", ":"), ensure_ascii=False).encode(), _AAD)
         value = base64.urlsafe_b64encode(_VERSION + nonce + sealed).rstrip(b"=").decode()
         if len(value) > MAX_COOKIE_BYTES - 200:
-            raise EidGateError(f"the session cookie would be {len(value)} bytes; browsers "
+            raise SessionError(f"the session cookie would be {len(value)} bytes; browsers "
                                f"drop cookies over 4 KB", error="session_too_large")
         return value
 

@@ -175,7 +175,26 @@ def test_api_requests_get_401_json_and_no_login_state(client: TestClient) -> Non
             assert response.headers["www-authenticate"] == 'eidgate error="login_required"'
             assert "set-cookie" not in response.headers
     assert not list(client.cookies.jar)
-    assert client.options("/account").text == "preflight"  # CORS preflight passes
+    # fail closed: an OPTIONS request is a request like any other (this endpoint, like a
+    # bare ASGI handler, would answer it with the page)
+    for headers in ({}, PREFLIGHT):
+        refused = client.options("/account", headers={**API, **headers})
+        assert refused.status_code == 401 and refused.text != "preflight"
+
+
+PREFLIGHT = {"Origin": "https://spa.example.test", "Access-Control-Request-Method": "GET"}
+
+
+def test_cors_preflights_pass_only_when_the_app_says_so(config: str) -> None:
+    with TestClient(starlette_app(config, preflight=True)) as client:
+        assert client.options("/account", headers=PREFLIGHT).text == "preflight"
+        # a preflight has both headers (Fetch Standard 3.2.2); one alone is not one
+        for partial in ({"Origin": PREFLIGHT["Origin"]},
+                        {"Access-Control-Request-Method": "GET"}, {}):
+            response = client.options("/account", headers={**API, **partial})
+            assert response.status_code == 401, partial
+        # only OPTIONS: the same headers on a GET are no pass
+        assert client.get("/account", headers={**API, **PREFLIGHT}).status_code == 401
 
 
 def test_step_up_when_the_level_is_too_low(client: TestClient,

@@ -105,7 +105,12 @@ def test_api_requests_get_401_json_and_no_login_state(app: flask.Flask) -> None:
             assert response.json is not None
             assert response.json["error"] == "login_required"
             assert "set-cookie" not in {k.lower() for k, _ in response.headers}
-        assert client.options("/account").status_code == 200  # CORS preflight passes
+        # a CORS preflight passes (Fetch Standard 3.2.2: Origin + Access-Control-Request-
+        # Method); a bare OPTIONS to a view that lists OPTIONS itself needs a login
+        preflight = client.options("/account", headers={
+            "Origin": "https://spa.example.test", "Access-Control-Request-Method": "GET"})
+        assert preflight.status_code == 200
+        assert client.options("/account").status_code == 303
 
 
 def test_step_up_when_the_level_is_too_low(app: flask.Flask,
@@ -226,19 +231,14 @@ def test_a_malformed_foreign_cookie_keeps_the_session(
 
 def test_pages_can_be_reworded_or_replaced(eidgate_sandbox: RunningSandbox,
                                            tmp_path: Path) -> None:
-    from collections.abc import Iterable as Iter
+    from collections.abc import Sequence
 
-    from eidgate.web import _pages as _rp_pages
+    from eidgate.web import DefaultPages
 
-    class MyPages:
+    class MyPages(DefaultPages):
         """Our own markup for the picker; the other pages stay eidgate's."""
 
-        error = staticmethod(_rp_pages.error)
-        unavailable = staticmethod(_rp_pages.unavailable)
-        logged_out = staticmethod(_rp_pages.logged_out)
-
-        @staticmethod
-        def picker(strings: Any, links: Iter[tuple[str, str]]) -> str:
+        def picker(self, s: Any, links: Sequence[tuple[str, str]]) -> str:
             return "<main id=mine>" + "".join(f"[{label}]" for label, _ in links) + "</main>"
 
     config = tmp_path / "eidgate.toml"
@@ -246,7 +246,8 @@ def test_pages_can_be_reworded_or_replaced(eidgate_sandbox: RunningSandbox,
                       'secret_key = "pages-test-secret-0123456789abcdef"\n\n'
                       + eidgate_sandbox.toml(), encoding="utf-8")
     danish = flask.Flask("danish")
-    EidGate(danish, config=str(config), strings={"lang": "da", "picker_title": "Log ind"})
+    EidGate(danish, config=str(config), strings={"da": {"picker_title": "Log ind"}},
+            languages="da")
     mine = flask.Flask("mine")
     EidGate(mine, config=str(config), pages=MyPages())
     with danish.test_client() as client:

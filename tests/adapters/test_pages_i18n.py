@@ -4,7 +4,7 @@ escaped provider text, overrides. Flask and WSGI adapters against the sandbox eI
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from eidgate import _languages
 from eidgate._languages import STRINGS, TRANSLATIONS, language_tables, negotiate
 from eidgate.sandbox import RunningSandbox
 from eidgate.sandbox._provider import PROVIDER_ERROR
+from eidgate.web import DefaultPages, Gate, WebRequest, WebResponse
 from eidgate.web import _pages as _rp_pages
-from eidgate.web._gate import Gate, WebRequest, WebResponse
 from eidgate_adapters.asgi import EidGateMiddleware as AsgiGate
 from eidgate_adapters.flask import EidGate
 from eidgate_adapters.wsgi import EidGateMiddleware
@@ -205,23 +205,6 @@ def test_the_sandboxs_own_rejection_shows_its_message(
 
 # -- overrides and choices -------------------------------------------------------------------
 
-def test_flat_strings_work_as_before_languages(eidgate_sandbox: RunningSandbox,
-                                               tmp_path: Path) -> None:
-    app = make_app(eidgate_sandbox, tmp_path,
-                   strings={"lang": "da", "picker_title": "Log ind"})
-    with app.test_client() as client:
-        for header in ("fi", "en", "da", None):
-            headers = {"Accept-Language": header} if header else {}
-            response = client.get("/eidgate/", headers=headers)
-            page = response.get_data(as_text=True)
-            assert page.startswith('<!doctype html><html lang="da">')
-            assert h1(page) == "Log ind"
-            assert STRINGS["picker_text"] in page  # the rest stays English, as before
-            assert "ui_locales" not in page
-            assert response.headers["Content-Language"] == "da"
-            assert "Vary" not in response.headers  # one table: nothing negotiated
-
-
 def test_strings_per_language_reword_or_add_a_language(eidgate_sandbox: RunningSandbox,
                                                        tmp_path: Path) -> None:
     app = make_app(eidgate_sandbox, tmp_path, strings={
@@ -293,8 +276,8 @@ def test_languages_from_the_config_file_and_the_adapters(eidgate_sandbox: Runnin
     # the file's languages and the app's flat (English) strings cannot both hold
     with pytest.raises(eidgate.ConfigError) as refused:
         EidGate(flask.Flask(__name__), config=str(path), strings={"picker_title": "Hi"})
-    assert refused.value.file == str(path) and refused.value.key == "eidgate.languages"
-    assert "per language" in str(refused.value)
+    assert refused.value.option == "strings"
+    assert 'strings={"fi": {"picker_title": "..."}}' in str(refused.value)
     asgi = AsgiGate(Starlette(), config=str(path), languages=["nl"])
     with TestClient(asgi) as browser:
         page = browser.get("/eidgate/", headers={"Accept-Language": "sv"})
@@ -318,8 +301,10 @@ def test_provider_labels_per_language(eidgate_sandbox: RunningSandbox, tmp_path:
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"strings": {"picker_title": "x"}, "languages": ["fi"]}, "per language"),
-    ({"strings": {"picker_title": "x", "fi": {"picker_title": "y"}}}, "not both"),
+    # one flat table (the form before translations) is not a table per language
+    ({"strings": {"picker_title": "x"}, "languages": ["fi"]}, "'picker_title' is not a"),
+    ({"strings": {"picker_title": "x", "fi": {"picker_title": "y"}}}, "'picker_title' is"),
+    ({"strings": {"fi": {"picker_title": 1}}}, "'fi' is not a language tag with a table"),
     ({"languages": ["fi", "fr"]}, "no strings for ['fr']"),
     ({"languages": []}, "no language"),
     ({"strings": {"not a tag": {"picker_title": "x"}}}, "not a language tag"),
@@ -327,8 +312,10 @@ def test_provider_labels_per_language(eidgate_sandbox: RunningSandbox, tmp_path:
 def test_impossible_language_choices_are_refused_at_start(
         eidgate_sandbox: RunningSandbox, tmp_path: Path, options: dict[str, Any],
         message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+    with pytest.raises(eidgate.ConfigError, match=re.escape(message)) as refused:
         gate_for(eidgate_sandbox, tmp_path, **options)
+    assert refused.value.option in ("strings", "languages")
+    assert f"option {refused.value.option}=" in str(refused.value)
 
 
 def test_picker_language_goes_to_the_provider_as_ui_locales(
@@ -355,26 +342,27 @@ def test_picker_language_goes_to_the_provider_as_ui_locales(
     assert "ui_locales=sv" in get(client_, pinned, "/eidgate/", "pt").body.decode()
 
 
-def test_old_pages_objects_still_work_when_the_provider_says_why(
+def test_a_pages_subclass_replaces_one_page_and_gets_the_providers_detail(
         eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any],
         tmp_path: Path) -> None:
-    class OldPages:
-        """A pages= object written before error() took the provider's detail."""
+    class MyPages(DefaultPages):
+        """Only the error page is the app's own; it shows the provider's detail."""
 
-        picker = staticmethod(_rp_pages.picker)
-        unavailable = staticmethod(_rp_pages.unavailable)
-        logged_out = staticmethod(_rp_pages.logged_out)
+        def error(self, s: Mapping[str, str], message: str, retry: str,
+                  detail: str | None = None) -> str:
+            return f"<p lang={s['lang']}>{message}|{detail}</p>"
 
-        @staticmethod
-        def error(s: Any, message: str, retry: str) -> str:
-            return f"<p lang={s['lang']}>{message}</p>"
-
-    app = make_app(eidgate_sandbox, tmp_path, pages=OldPages())
+    app = make_app(eidgate_sandbox, tmp_path, pages=MyPages())
     with app.test_client() as client:
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nl"
         page = eidgate_login(client, "/eidgate/login?provider=sandbox", person="error")
+        picker = client.get("/eidgate/").get_data(as_text=True)
     assert page.status_code == 401
-    assert page.get_data(as_text=True) == f"<p lang=nl>{TRANSLATIONS['nl']['rejected']}</p>"
+    # the sandbox's "error" person is refused with PROVIDER_ERROR's description
+    detail = _rp_pages.provider_text(PROVIDER_ERROR[1])
+    assert page.get_data(as_text=True) == (
+        f"<p lang=nl>{TRANSLATIONS['nl']['rejected']}|{detail}</p>")
+    assert '<html lang="nl">' in picker  # the pages it did not replace stay eidgate's
 
 
 def test_wsgi_middleware_serves_the_negotiated_language(eidgate_sandbox: RunningSandbox,

@@ -13,14 +13,14 @@ import pytest
 
 import eidgate
 from eidgate.sandbox import PEOPLE, RunningSandbox
-from eidgate.web._gate import Gate, WebRequest
-from eidgate.web._sessions import MAX_COOKIE_BYTES, SessionCodec
+from eidgate.web import Gate, WebRequest
+from eidgate.web._sessions import MAX_COOKIE_BYTES, CookieSessions
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=[p.key for p in PEOPLE])
 def test_every_test_persons_session_cookie_fits_a_browser(person: Any) -> None:
-    codec = SessionCodec(["k" * 32], 3600)
+    codec = CookieSessions(["k" * 32], 3600)
     identity = eidgate.normalize({"sub": "s" * 44, **person.claims}, person.eid,
                                  provider="a-long-provider-name", issuer="https://" + "x" * 60)
     value = codec.save(identity)

@@ -40,8 +40,8 @@ import eidgate
 from eidgate import Config, RelyingParty, parse_config
 from eidgate._languages import TRANSLATIONS
 from eidgate.sandbox import RunningSandbox
-from eidgate.web._gate import Gate, WebRequest, WebResponse
-from eidgate.web._sessions import MAX_COOKIE_BYTES, SessionCodec
+from eidgate.web import Gate, WebRequest, WebResponse
+from eidgate.web._sessions import MAX_COOKIE_BYTES, CookieSessions
 from eidgate_adapters import asgi, wsgi
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
@@ -323,12 +323,12 @@ def test_a_shorter_session_max_age_ends_older_longer_sessions(op: CraftedProvide
                                                                clock: Clock) -> None:
     conf = make_config()
     long_lived = Gate(conf, RelyingParty(conf, now=clock),
-                      sessions=SessionCodec([SECRET], 8 * 3600, now=clock))
+                      sessions=CookieSessions([SECRET], 8 * 3600, now=clock))
     value = session_value(long_lived, op)
     clock.t += 2 * 3600
     assert Browser(long_lived, op, {SESSION: value}).identity() is not None
     shortened = Gate(conf, RelyingParty(conf, now=clock),
-                     sessions=SessionCodec([SECRET], 3600, now=clock))
+                     sessions=CookieSessions([SECRET], 3600, now=clock))
     assert Browser(shortened, op, {SESSION: value}).identity() is None
 
 
@@ -343,11 +343,11 @@ def test_a_session_cookie_has_one_spelling(gate: Gate, op: CraftedProvider) -> N
 
 
 def test_a_cookie_over_4kb_is_not_even_decrypted() -> None:
-    codec = SessionCodec([SECRET], 3600)
+    codec = CookieSessions([SECRET], 3600)
     assert codec.load("A" * (MAX_COOKIE_BYTES + 1)) is None
 
 
-class FullStore(SessionCodec):
+class FullStore(CookieSessions):
     """A store that cannot keep this identity (as a cookie would be over 4 KB)."""
 
     def save(self, identity: eidgate.Identity, **extra: Any) -> str:

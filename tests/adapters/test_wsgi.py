@@ -59,7 +59,7 @@ def test_protected_paths_login_and_identity_in_environ(
     app.close()
 
 
-def test_api_call_gets_401_json_and_options_pass(eidgate_sandbox: RunningSandbox,
+def test_api_call_gets_401_json_and_options_need_a_login(eidgate_sandbox: RunningSandbox,
                                                  tmp_path: Path) -> None:
     app = EidGateMiddleware(plain_app, config=config_file(eidgate_sandbox, tmp_path),
                             protect=["/account/*"], loa="high")
@@ -68,7 +68,15 @@ def test_api_call_gets_401_json_and_options_pass(eidgate_sandbox: RunningSandbox
     assert response.status_code == 401
     assert response.json == {"error": "login_required", "login_url": "/eidgate/login"}
     assert "Set-Cookie" not in response.headers
-    assert client.options("/account/x").status_code == 200
+    # fail closed: OPTIONS needs a login like any method (a bare WSGI app answers it)
+    assert client.options("/account/x").status_code == 303
+    preflight = {"Origin": "https://spa.example.test", "Access-Control-Request-Method": "GET"}
+    assert client.options("/account/x", headers=preflight).status_code == 303
+    opened = EidGateMiddleware(plain_app, config=config_file(eidgate_sandbox, tmp_path),
+                               protect=["/account/*"], preflight=True)
+    assert WerkzeugClient(opened).options("/account/x", headers=preflight).status_code == 200
+    assert WerkzeugClient(opened).options("/account/x").status_code == 303
+    opened.close()
     browser = client.get("/account/x", headers={"Accept": "text/html"})
     assert browser.status_code == 303
     assert "loa=high" in browser.headers["Location"]

@@ -12,15 +12,14 @@ import pytest
 from conftest import make_config
 
 from eidgate import RelyingParty
-from eidgate.web._gate import Gate, WebRequest, below_root, parse_cookies, wrap_view
+from eidgate.web import Gate, WebRequest, below_root, parse_cookies, wrap_view
 from eidgate.web._request import (
     MAX_NEXT,
     cross_site,
-    normal_path,
     origin_of,
-    path_matcher,
     safe_next,
 )
+from eidgate.web._rules import normal_path, path_matcher
 
 
 @pytest.mark.parametrize(("header", "expected"), [

@@ -1,0 +1,149 @@
+"""The gate's routes under ``route_prefix`` that talk to the provider or end a session:
+the picker, ``/login``, ``/callback``, ``/logout``; :class:`~eidgate.web.Gate` dispatches
+to them (``Gate.handle``) and owns the cookies, pages and languages they use.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from .. import _languages
+from .._errors import CallbackError, EidGateError, ProviderError
+from .._identity.levels import LEVELS
+from .._oidc.evidence import keep_evidence
+from .._oidc.flow import LoginResult, parse_callback
+from ._pages import provider_text
+from ._request import WebRequest, WebResponse, cross_site, ui_locales
+
+if TYPE_CHECKING:
+    from ._gate import Gate, WebSteps
+
+log = logging.getLogger("eidgate")
+
+
+def picker(gate: Gate, request: WebRequest) -> WebResponse:
+    params = request.params
+    wanted = [p for p in params.get("providers", "").split(",") if p in
+              gate.config.providers] or list(gate.config.providers)
+    loa = params.get("loa")
+    extra = {k: v for k, v in (("next", gate._next(request, params.get("next"))),
+                               ("loa", loa if loa in LEVELS else None)) if v}
+    best = _languages.match(request.headers.get("accept-language"), gate.languages)
+    s = gate._tables[best or gate.languages[0]]
+    # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language
+    chosen = ui_locales(params.get("ui_locales")) or (
+        ui_locales(s["lang"]) if gate._chosen or best else None)
+    if chosen:
+        extra["ui_locales"] = chosen
+    links = [(gate.config.providers[p].label_for(s["lang"]),
+              gate._at(request, f"/login?{urlencode({'provider': p, **extra})}"))
+             for p in wanted]
+    return gate._page(200, s, gate.pages.picker(s, links))
+
+
+def login(gate: Gate, request: WebRequest) -> WebSteps:
+    params = request.params
+    name = params.get("provider") or gate.config.default_provider
+    if name not in gate.config.providers:
+        return gate._error(request, 400, "unknown_provider", gate._at(request, "/"))
+    loa = params.get("loa")
+    # step-up: the core asks for the level and refuses a login below it
+    redirect = yield from gate.rp.begin(name, next_url=gate._next(request, params.get("next")),
+                                        loa=loa if loa in LEVELS else None,
+                                        ui_locales=ui_locales(params.get("ui_locales")))
+    drop = [gate._drop(n) for n in gate.pending.overflow(request.cookies)]
+    keep = gate._cookie(gate.pending.cookie_name(redirect.pending),
+                        gate.pending.encode(redirect.pending), gate.config.login_timeout)
+    log.info("eidgate: login started (provider %s)", name)
+    return gate._redirect(redirect.url, [*drop, keep])
+
+
+def callback(gate: Gate, request: WebRequest) -> WebSteps:
+    pending = gate.pending.collect(request.cookies)
+    try:
+        params = parse_callback(request.query)  # once, strictly (RFC 6749 3.1)
+    except CallbackError as exc:
+        log.info("eidgate: callback refused (%s: %s)", exc.error, exc.description)
+        return gate._error(request, exc.status, "invalid_callback", gate._at(request, "/"))
+    state = params.get("state", "")
+    used = [gate._drop(gate.pending.cookie_name(p)) for p in pending if p.state == state]
+    asked = next((p.loa for p in pending if p.state == state), None)  # a step-up's level
+    try:
+        result: LoginResult = yield from gate.rp.complete(params, pending)
+    except CallbackError as exc:
+        # the description is eidgate's own English (no personal data): for the log;
+        # the person reads a short message in their language
+        log.info("eidgate: callback refused (%s: %s)", exc.error, exc.description)
+        key = "login_expired" if exc.error == "login_expired" else "invalid_callback"
+        return gate._error(request, exc.status, key, gate._at(request, "/"), used)
+    except ProviderError as exc:
+        log.warning("eidgate: provider failure (%s)", exc.error)
+        return gate._unavailable(request, exc, used)
+    if not result.accepted or result.identity is None:
+        log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
+                 result.error)
+        again = {"provider": result.provider, "next": result.next_url}
+        if asked:  # try again at the level the page wants
+            again["loa"] = asked
+        retry = gate._at(request, f"/login?{urlencode(again)}")
+        if result.status == "canceled":
+            return gate._error(request, 401, "canceled", retry, used)
+        if result.error == "insufficient_user_authentication":  # eidgate's word, not theirs
+            return gate._error(request, 401, "insufficient_loa", retry, used)
+        detail = provider_text(result.error_description or "")
+        return gate._error(request, 401, "rejected", retry, used, detail or None)
+    if gate.evidence is not None and not gate._defer:
+        refused = keep(gate, request, result, used)
+        if refused is not None:
+            return refused
+    try:  # a new session value on every login (session fixation)
+        session = gate.sessions.save(result.identity)
+    except EidGateError as exc:  # e.g. an identity too large for a cookie
+        log.warning("eidgate: login not kept (%s)", exc.error)
+        return gate._error(request, exc.status, "invalid_callback", gate._at(request, "/"),
+                           used)
+    log.info("eidgate: login accepted (provider %s, method %s)", result.provider,
+             result.identity.method)
+    response = gate._redirect(result.next_url, [
+        *used, gate._cookie(gate.session_cookie, session, gate.config.session_max_age)])
+    if gate.evidence is not None and gate._defer:
+        response.evidence = (result, session, used)
+    return response
+
+
+def keep(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]
+          ) -> WebResponse | None:
+    """Store the evidence archive; an error page if that fails (no evidence, no login)."""
+    try:
+        keep_evidence(gate.evidence, result)
+    except Exception as exc:  # a sink's own failure (disk full, upload refused, ...)
+        log.error("eidgate: evidence archive not stored (%s); login refused",
+                  type(exc).__name__)
+        return gate._error(request, 500, "invalid_callback", gate._at(request, "/"), used)
+    return None
+
+
+def logout(gate: Gate, request: WebRequest) -> WebSteps:
+    if cross_site(request.headers, gate.origin):
+        # Logout CSRF (OWASP CSRF Prevention Cheat Sheet, Fetch Metadata): another
+        # site's form would end the session (its POST carries no Lax cookie, but the
+        # browser applies our Set-Cookie) and could chain a login CSRF after it
+        log.info("eidgate: cross-site logout refused")
+        return gate._error(request, 403, "logout_refused", request.root + "/")
+    value = request.cookies.get(gate.session_cookie)
+    found = gate.sessions.load(value)
+    gate.sessions.delete(value)
+    cookies = [gate._drop(gate.session_cookie)]
+    provider = found[0].provider if found is not None else None
+    if provider is not None and provider in gate.config.providers:
+        back = f"{gate.config.base_url}{gate.prefix}/logged-out"
+        try:  # OpenID Connect RP-Initiated Logout 1.0: the relying party builds the URL
+            url = yield from gate.rp.logout(provider, post_logout_redirect_uri=back)
+        except ProviderError as exc:  # the session here is over all the same
+            log.warning("eidgate: provider logout skipped (%s)", exc.error)
+            url = None
+        if url is not None:
+            return gate._redirect(url, cookies)
+    return gate._redirect(gate._at(request, "/logged-out"), cookies)
