@@ -10,10 +10,10 @@ goes over the wire (bounded bodies, deadlines) is in ``_transport``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -22,13 +22,22 @@ import httpx2
 from . import _transport as wire
 from ._config import Config
 from ._errors import EidGateError, ProviderUnavailable
+from ._identity.model import Level
 from ._oidc.authorize import LoginRedirect, PendingLogin, PendingLogins
 from ._oidc.evidence import DirectorySink, EvidenceSink, keep_evidence
-from ._oidc.flow import LoginResult, RelyingParty, Steps
+from ._oidc.flow import LoginResult, RelyingParty
 from ._oidc.http import HttpRequest, HttpResponse
 
 _USER_AGENT = "eidgate (+https://pypi.org/project/eidgate/)"
 PendingSource = PendingLogins | Callable[[str], PendingLogin | None]
+T = TypeVar("T")
+
+
+def _boxed(steps: Generator[HttpRequest, HttpResponse, T],
+           box: list[T]) -> Generator[HttpRequest, HttpResponse, None]:
+    """``steps`` with its return value put in ``box``: typed, unlike ``StopIteration.value``.
+    ``yield from`` passes every send, throw and close through (PEP 380)."""
+    box.append((yield from steps))
 
 
 class _Driver:
@@ -86,12 +95,11 @@ class Client(_Driver):
                     prompt: str | None = None, ui_locales: str | None = None,
                     login_hint: str | None = None, max_age: int | None = None,
                     acr_values: str | list[str] | None = None,
-                    loa: str | None = None) -> LoginRedirect:
+                    loa: Level | None = None) -> LoginRedirect:
         """Start a login; see :meth:`RelyingParty.begin`."""
-        result: LoginRedirect = self.run(self.rp.begin(
+        return self.run(self.rp.begin(
             provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
             login_hint=login_hint, max_age=max_age, acr_values=acr_values, loa=loa))
-        return result
 
     def complete_login(self, params: Mapping[str, str] | str,
                        pending: PendingSource) -> LoginResult:
@@ -108,23 +116,25 @@ class Client(_Driver):
         """Fetch discovery and keys now, so the first login does not wait for them."""
         self.run(self.rp.warm(provider))
 
-    def run(self, steps: Steps) -> Any:
+    def run(self, steps: Generator[HttpRequest, HttpResponse, T]) -> T:
         """Drive a sans-IO generator to its return value."""
+        box: list[T] = []
+        flow = _boxed(steps, box)
         try:
-            request = next(steps)
+            request = next(flow)
             while True:
                 try:
                     response = self._send(request)
                 except EidGateError as exc:
-                    request = steps.throw(exc)
+                    request = flow.throw(exc)
                 else:
-                    request = steps.send(response)
-        except StopIteration as done:
-            return done.value
+                    request = flow.send(response)
+        except StopIteration:
+            return box[0]
         finally:
             # an exit by any other exception (KeyboardInterrupt, a caller's timeout) leaves
             # no half-run flow behind: its cleanup runs now, not whenever the GC finds it
-            steps.close()
+            flow.close()  # and through it the flow (PEP 380)
 
     def _send(self, req: HttpRequest) -> HttpResponse:
         started = time.monotonic()
@@ -173,12 +183,11 @@ class AsyncClient(_Driver):
                           prompt: str | None = None, ui_locales: str | None = None,
                           login_hint: str | None = None, max_age: int | None = None,
                           acr_values: str | list[str] | None = None,
-                          loa: str | None = None) -> LoginRedirect:
+                          loa: Level | None = None) -> LoginRedirect:
         """Start a login; see :meth:`RelyingParty.begin`."""
-        result: LoginRedirect = await self.run(self.rp.begin(
+        return await self.run(self.rp.begin(
             provider, next_url=next_url, prompt=prompt, ui_locales=ui_locales,
             login_hint=login_hint, max_age=max_age, acr_values=acr_values, loa=loa))
-        return result
 
     async def complete_login(self, params: Mapping[str, str] | str,
                              pending: PendingSource) -> LoginResult:
@@ -196,21 +205,23 @@ class AsyncClient(_Driver):
         """Fetch discovery and keys now, so the first login does not wait for them."""
         await self.run(self.rp.warm(provider))
 
-    async def run(self, steps: Steps) -> Any:
+    async def run(self, steps: Generator[HttpRequest, HttpResponse, T]) -> T:
         """Drive a sans-IO generator to its return value."""
+        box: list[T] = []
+        flow = _boxed(steps, box)
         try:
-            request = next(steps)
+            request = next(flow)
             while True:
                 try:
                     response = await self._send(request)
                 except EidGateError as exc:
-                    request = steps.throw(exc)
+                    request = flow.throw(exc)
                 else:
-                    request = steps.send(response)
-        except StopIteration as done:
-            return done.value
+                    request = flow.send(response)
+        except StopIteration:
+            return box[0]
         finally:
-            steps.close()  # the caller's task was cancelled: close the flow now (see Client)
+            flow.close()  # the caller's task was cancelled: close the flow now (see Client)
 
     async def _send(self, req: HttpRequest) -> HttpResponse:
         started = time.monotonic()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ import idna
 from ._errors import ProviderError, ProviderUnavailable, shown
 from ._oidc.http import HttpRequest, HttpResponse
 
-LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30)
+LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
 
 
 _URLS: dict[str, httpx2.URL] = {}  # parsed endpoint URLs: httpx parses in Python, ~10 us
@@ -175,18 +175,90 @@ class _DeadlineBackend(httpcore2.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def sync_transport() -> httpx2.HTTPTransport:
-    """httpx's own transport, its connection pool's sockets wrapped in :class:`_DeadlineStream`.
+#: httpcore2's exceptions as httpx2 raises them (httpx2's own transport maps the same way),
+#: most specific first: the first match wins.
+_MAPPED: tuple[tuple[type[Exception], type[httpx2.HTTPError]], ...] = (
+    (httpcore2.ConnectTimeout, httpx2.ConnectTimeout),
+    (httpcore2.ReadTimeout, httpx2.ReadTimeout),
+    (httpcore2.WriteTimeout, httpx2.WriteTimeout),
+    (httpcore2.PoolTimeout, httpx2.PoolTimeout),
+    (httpcore2.TimeoutException, httpx2.TimeoutException),
+    (httpcore2.ConnectError, httpx2.ConnectError),
+    (httpcore2.ReadError, httpx2.ReadError),
+    (httpcore2.WriteError, httpx2.WriteError),
+    (httpcore2.NetworkError, httpx2.NetworkError),
+    (httpcore2.ProxyError, httpx2.ProxyError),
+    (httpcore2.UnsupportedProtocol, httpx2.UnsupportedProtocol),
+    (httpcore2.LocalProtocolError, httpx2.LocalProtocolError),
+    (httpcore2.RemoteProtocolError, httpx2.RemoteProtocolError),
+    (httpcore2.ProtocolError, httpx2.ProtocolError),
+)
 
-    httpx has no public hook for the network backend; if its internals ever change, the
-    transport still works, only without the total deadline on status line and headers.
+
+def _mapped(exc: Exception) -> Exception:
+    for inner, outer in _MAPPED:
+        if isinstance(exc, inner):
+            return outer(str(exc))
+    return exc
+
+
+class _Stream(httpx2.SyncByteStream):
+    """A response body from the pool, its failures raised as httpx2's exceptions."""
+
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._inner
+        except Exception as exc:
+            raise _mapped(exc) from exc
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class DeadlineTransport(httpx2.BaseTransport):
+    """The sync driver's transport: a public ``httpcore2.ConnectionPool`` whose sockets
+    honour the request's total deadline (:data:`DEADLINE`, see :class:`_DeadlineStream`).
+
+    httpx2's ``HTTPTransport`` takes no network backend, but the pool beneath it does; this
+    is that transport's request path (TLS verified by httpx2's default context, HTTP/1.1,
+    ``LIMITS``), built on the pool's public parameter instead of its private attribute.
     """
-    transport = httpx2.HTTPTransport(limits=LIMITS)
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore2.NetworkBackend):
-        pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
-    return transport
+
+    def __init__(self, limits: httpx2.Limits = LIMITS) -> None:
+        self._pool = httpcore2.ConnectionPool(
+            ssl_context=httpx2.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(httpcore2.SyncBackend()))
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        assert isinstance(request.stream, httpx2.SyncByteStream)
+        url = request.url
+        req = httpcore2.Request(
+            method=request.method, url=httpcore2.URL(scheme=url.raw_scheme, host=url.raw_host,
+                                                     port=url.port, target=url.raw_path),
+            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        try:
+            resp = self._pool.handle_request(req)
+        except Exception as exc:
+            raise _mapped(exc) from exc
+        assert isinstance(resp.stream, Iterable)
+        return httpx2.Response(status_code=resp.status, headers=resp.headers,
+                               stream=_Stream(resp.stream), extensions=resp.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def sync_transport() -> DeadlineTransport:
+    """The sync driver's default transport (see :class:`DeadlineTransport`)."""
+    return DeadlineTransport()
 
 
 def host_of(req: HttpRequest) -> str:
@@ -210,5 +282,5 @@ def response(resp: httpx2.Response, body: bytes) -> HttpResponse:
                         body)
 
 
-__all__ = ["DEADLINE", "LIMITS", "Body", "failure", "host_of", "request", "response",
-           "sync_transport"]
+__all__ = ["DEADLINE", "LIMITS", "Body", "DeadlineTransport", "failure", "host_of", "request",
+           "response", "sync_transport"]
