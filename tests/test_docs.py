@@ -430,3 +430,16 @@ def test_routes_and_urls_to_register_exist(eidgate_sandbox: RunningSandbox, tmp_
         assert callback.status_code == 400  # a callback without a pending login
     finally:
         app.close()
+
+
+def test_adapter_block_runs_against_the_sandbox(eidgate_sandbox: RunningSandbox,
+                                                tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = block(README, "python", "gate, client = Gate.open(")
+    sandbox_config(eidgate_sandbox, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    found = run(doc.code, doc.name, {})
+    response = found["response"]
+    # the sandbox is the only provider: the refusal goes straight to its login, with next=
+    assert dict(response.headers)["Location"] == (
+        "/eidgate/login?next=%2Faccount%2Fstatement&provider=sandbox")
