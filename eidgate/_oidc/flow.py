@@ -52,7 +52,7 @@ from .authorize import (
 )
 from .http import HttpRequest, HttpResponse, expect_ok, json_object
 from .jose import decrypt, is_jwe, protected_header, verify
-from .metadata import ProviderState
+from .metadata import ProviderState, PublicKey
 from .tokens import check_id_token, check_subject, check_userinfo
 
 Status = Literal["accepted", "rejected", "canceled"]
@@ -407,7 +407,7 @@ class RelyingParty:
         if not isinstance(alg, str) or alg not in conf.id_token_algorithms:
             raise InvalidTokenError(f"{what}: signature algorithm {shown(alg)} is not allowed")
         if alg.startswith("HS"):
-            key: Any = conf.client_secret
+            key: str | PublicKey | None = conf.client_secret
         else:
             kid = header.get("kid")
             key = yield from self.providers[conf.name].key_for(

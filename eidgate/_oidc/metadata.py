@@ -21,11 +21,15 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, Generic, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ed448 import Ed448PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 from jwt.exceptions import InvalidKeyError, PyJWTError
 
@@ -40,6 +44,10 @@ from .._errors import (
 from .http import HttpRequest, HttpResponse, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
+T = TypeVar("T")
+#: A verification key from a provider's JWKS (pyjwt verifies with these objects).
+PublicKey: TypeAlias = RSAPublicKey | EllipticCurvePublicKey | Ed25519PublicKey | Ed448PublicKey
+_PUBLIC_KEY_TYPES = (RSAPublicKey, EllipticCurvePublicKey, Ed25519PublicKey, Ed448PublicKey)
 
 # JWS alg -> (kty, crv) the verification key must have (RFC 7518 3.1, RFC 8037 3.1).
 _KEY_TYPE_FOR_ALG: dict[str, tuple[str, frozenset[str | None]]] = {
@@ -157,12 +165,16 @@ class ProviderKey:
     kty: str
     crv: str | None
     alg: str | None
-    key: Any = field(repr=False)
+    key: PublicKey = field(repr=False)
 
     def fits(self, alg: str) -> bool:
         """Key type, curve and (if the JWK names one) algorithm agree with ``alg``."""
         kty, curves = _KEY_TYPE_FOR_ALG[alg]
         return self.kty == kty and self.crv in curves and self.alg in (None, alg)
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "RSA": RSAAlgorithm.from_jwk, "EC": ECAlgorithm.from_jwk, "OKP": OKPAlgorithm.from_jwk}
 
 
 def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
@@ -183,17 +195,17 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
         if entry.get("use", "sig") != "sig" or not isinstance(ops, list) or "verify" not in ops:
             continue
         kty = entry.get("kty")
-        parser: Any = {"RSA": RSAAlgorithm, "EC": ECAlgorithm, "OKP": OKPAlgorithm}.get(str(kty))
+        parser = _PARSERS.get(str(kty))
         if parser is None:
             continue
         try:
-            key = parser.from_jwk(entry)
+            key = parser(entry)
         except (InvalidKeyError, PyJWTError, ValueError, TypeError, KeyError):
             log.warning("skipping a malformed %s key in the provider's JWKS", kty)
             continue
-        if hasattr(key, "private_bytes"):
+        if not isinstance(key, _PUBLIC_KEY_TYPES):
             continue  # a JWKS must only publish public keys
-        if kty == "RSA" and not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
+        if isinstance(key, RSAPublicKey) and not _MIN_RSA_BITS <= key.key_size <= _MAX_RSA_BITS:
             log.warning("skipping an RSA key of %d bits in the provider's JWKS", key.key_size)
             continue
         kid, alg, crv = entry.get("kid"), entry.get("alg"), entry.get("crv")
@@ -207,110 +219,146 @@ def parse_jwks(doc: dict[str, Any]) -> tuple[ProviderKey, ...]:
     return tuple(keys)
 
 
+class _Cached(Generic[T]):
+    """One cached item of a provider (its discovery metadata, or its keys): the value, when
+    it was fetched, and the rules that decide who refreshes it, written once for both.
+
+    Deciding to refresh and noting the attempt is one step under the slot's lock (the sync
+    driver runs logins in many threads; two must not both pass a cool-down check). The lock
+    is never held across a ``yield``: the request itself goes out unlocked, so a slow
+    provider holds up nobody but the login that is refreshing.
+    """
+
+    __slots__ = ("_forced_at", "_lock", "_tried_at", "cooldown", "fetched_at", "stale_grace",
+                 "ttl", "value", "what")
+
+    def __init__(self, what: str, *, ttl: float, cooldown: float, stale_grace: float) -> None:
+        self.what = what  # "discovery document", "JWKS": for the log and the error
+        self.ttl, self.cooldown, self.stale_grace = ttl, cooldown, stale_grace
+        self.value: T | None = None
+        self.fetched_at = -math.inf
+        self._tried_at = -math.inf  # when a login last began a refresh
+        self._forced_at = -math.inf  # when a refresh out of turn last began (kid miss)
+        self._lock = threading.Lock()
+
+    def cached(self, now: float) -> T | None:
+        """The copy this login uses, or None when this login is the one to refresh it.
+
+        With a usable copy, a refresh another login began less than ``cooldown`` ago (still
+        in flight, or failed: the provider is down) is not repeated: each login would
+        otherwise wait a full timeout for the same answer, and a thousand concurrent logins
+        would send a thousand requests.
+        """
+        with self._lock:
+            value, age = self.value, now - self.fetched_at
+            if value is not None and (age < self.ttl or (
+                    age < self.stale_grace and now - self._tried_at < self.cooldown)):
+                return value
+            self._tried_at = now
+            return None
+
+    def may_force(self, now: float) -> bool:
+        """Whether a refresh out of turn may go now (at most one per ``cooldown``)."""
+        with self._lock:
+            if now - self._forced_at < self.cooldown:
+                return False
+            self._forced_at = now
+            return True
+
+    def refresh(self, now: float, provider: str, fetch: Generator[HttpRequest, HttpResponse, T]
+                ) -> Generator[HttpRequest, HttpResponse, T]:
+        """Run ``fetch`` and keep its value; on an outage serve the stale copy if one may be."""
+        try:
+            value = yield from fetch
+        except DiscoveryError:
+            # the provider answered, wrongly: a stale copy must not paper over that (and
+            # the next login asks again rather than being served the cache)
+            self._tried_at = -math.inf
+            raise
+        except ProviderError as exc:
+            stale = self.value
+            # an empty stale key set verifies nothing: the outage is reported instead
+            if stale and now - self.fetched_at < self.stale_grace:
+                log.warning("provider %s: %s refresh failed (%s); using the cached copy",
+                            provider, self.what, exc.error)
+                return stale
+            if isinstance(exc, ProviderUnavailable):
+                raise  # keep the precise type: timeout or connection refused
+            raise DiscoveryError(f"provider {provider!r}: cannot load its {self.what}: "
+                                 f"{exc.description}", status=exc.status) from exc
+        self.value, self.fetched_at = value, now
+        return value
+
+
 class ProviderState:
     """Cached discovery metadata and signing keys of one provider (see module docstring)."""
 
     def __init__(self, config: ProviderConfig, *, ttl: float = 3600.0, cooldown: float = 60.0,
                  stale_grace: float = 86400.0):
         self.config = config
-        self.ttl = ttl
-        self.cooldown = cooldown
-        self.stale_grace = stale_grace
-        self.metadata: ProviderMetadata | None = None
-        self.keys: tuple[ProviderKey, ...] = ()
-        self._metadata_at = -math.inf
-        self._keys_at = -math.inf
-        self._metadata_tried_at = -math.inf
-        self._keys_tried_at = -math.inf
-        self._forced_at = -math.inf
-        # the sync driver runs logins in many threads: deciding to fetch and noting that
-        # we did must be one step, or two threads both pass a cool-down check
-        self._lock = threading.Lock()
+        times = {"ttl": ttl, "cooldown": cooldown, "stale_grace": stale_grace}
+        self._metadata = _Cached[ProviderMetadata]("discovery document", **times)
+        self._keys = _Cached[tuple[ProviderKey, ...]]("JWKS", **times)
         #: Number of discovery and JWKS requests made (for benchmarks and `eidgate check`).
         self.fetches = 0
 
-    def _get(self, url: str) -> HttpRequest:
+    @property
+    def metadata(self) -> ProviderMetadata | None:
+        """The discovery metadata last fetched (None before the first fetch)."""
+        return self._metadata.value
+
+    @property
+    def keys(self) -> tuple[ProviderKey, ...]:
+        """The provider's signature keys last fetched (none before the first fetch)."""
+        return self._keys.value or ()
+
+    def _get(self, url: str, what: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         self.fetches += 1
-        return HttpRequest("GET", url, {"Accept": "application/json"},
-                           timeout=self.config.timeout)
+        response = yield HttpRequest("GET", url, {"Accept": "application/json"},
+                                     timeout=self.config.timeout)
+        expect_ok(response, what)
+        return json_object(response, what)
 
-    def _claim(self, cached: bool, at: float, tried: str, now: float) -> bool:
-        """Whether this login refreshes (and then notes the attempt), or uses the cache.
+    def _load_metadata(self) -> Generator[HttpRequest, HttpResponse, ProviderMetadata]:
+        # Discovery 4: strip a trailing "/" from the issuer before appending the path.
+        url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
+        doc = yield from self._get(url, "discovery")
+        return ProviderMetadata.from_document(doc, self.config.issuer)
 
-        With a usable cached copy, a refresh another login started less than ``cooldown``
-        ago (still in flight, or failed: the provider is down) is not repeated: each login
-        would otherwise wait a full timeout for the same answer, and a thousand concurrent
-        logins would send a thousand requests.
-        """
-        with self._lock:
-            if cached and now - at < self.ttl:
-                return False
-            if cached and now - at < self.stale_grace and now - getattr(
-                    self, tried) < self.cooldown:
-                return False
-            setattr(self, tried, now)
-            return True
+    def _load_keys(self, jwks_uri: str) -> Generator[HttpRequest, HttpResponse,
+                                                     tuple[ProviderKey, ...]]:
+        return parse_jwks((yield from self._get(jwks_uri, "JWKS")))
 
     def ensure_metadata(self, now: float) -> Generator[HttpRequest, HttpResponse,
                                                         ProviderMetadata]:
         """The discovery metadata, fetched when missing or older than ``ttl``."""
-        if not self._claim(self.metadata is not None, self._metadata_at, "_metadata_tried_at",
-                           now):
-            assert self.metadata is not None
-            return self.metadata
-        # Discovery 4: strip a trailing "/" from the issuer before appending the path.
-        url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        try:
-            response = yield self._get(url)
-            expect_ok(response, "discovery")
-            meta = ProviderMetadata.from_document(json_object(response, "discovery"),
-                                                  self.config.issuer)
-        except DiscoveryError:
-            # the provider answered, wrongly: a stale copy must not paper over that (and
-            # the next login asks again rather than being served the cache)
-            self._metadata_tried_at = -math.inf
-            raise
-        except ProviderError as exc:
-            if self.metadata is not None and now - self._metadata_at < self.stale_grace:
-                log.warning("provider %s: discovery refresh failed (%s); using cached copy",
-                            self.config.name, exc.error)
-                return self.metadata
-            self._cannot_load("discovery document", exc)
-        self.metadata, self._metadata_at = meta, now
-        return meta
+        cached = self._metadata.cached(now)
+        if cached is not None:
+            return cached
+        return (yield from self._metadata.refresh(now, self.config.name,
+                                                  self._load_metadata()))
 
-    def _fetch_keys(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
+    def _refresh_keys(self, now: float) -> Generator[HttpRequest, HttpResponse,
+                                                     tuple[ProviderKey, ...]]:
+        # the metadata's own failures are its own: they do not touch the keys' slot
         meta = yield from self.ensure_metadata(now)
-        try:
-            response = yield self._get(meta.jwks_uri)
-            expect_ok(response, "JWKS")
-            self.keys = parse_jwks(json_object(response, "JWKS"))
-        except DiscoveryError:
-            self._keys_tried_at = -math.inf
-            raise
-        except ProviderError as exc:
-            if self.keys and now - self._keys_at < self.stale_grace:
-                log.warning("provider %s: JWKS refresh failed (%s); using cached keys",
-                            self.config.name, exc.error)
-                return
-            self._cannot_load("JWKS", exc)
-        self._keys_at = now
+        return (yield from self._keys.refresh(now, self.config.name,
+                                              self._load_keys(meta.jwks_uri)))
 
-    def _cannot_load(self, what: str, exc: ProviderError) -> NoReturn:
-        if isinstance(exc, ProviderUnavailable):
-            raise exc  # keep the precise type: timeout or connection refused
-        raise DiscoveryError(f"provider {self.config.name!r}: cannot load its {what}: "
-                             f"{exc.description}", status=exc.status) from exc
+    def _ensure_keys(self, now: float) -> Generator[HttpRequest, HttpResponse,
+                                                    tuple[ProviderKey, ...]]:
+        cached = self._keys.cached(now)
+        if cached is not None:
+            return cached
+        return (yield from self._refresh_keys(now))
 
     def warm(self, now: float) -> Generator[HttpRequest, HttpResponse, None]:
         """Load discovery and keys now (at start-up) rather than on the first login."""
         yield from self.ensure_metadata(now)
-        if self._claim(bool(self.keys) or self._keys_at > -math.inf, self._keys_at,
-                       "_keys_tried_at", now):
-            yield from self._fetch_keys(now)
+        yield from self._ensure_keys(now)
 
     def key_for(self, alg: str, kid: str | None, now: float) -> Generator[
-            HttpRequest, HttpResponse, Any]:
+            HttpRequest, HttpResponse, PublicKey]:
         """The provider key that verifies a JWS with header ``alg`` / ``kid``.
 
         OIDC Core 10.1.1: when the provider rotates keys a new ``kid`` appears; we refetch
@@ -319,18 +367,10 @@ class ProviderState:
         """
         if alg not in _KEY_TYPE_FOR_ALG:
             raise InvalidTokenError(f"algorithm {alg!r} has no provider key type")
-        if self._claim(bool(self.keys) or self._keys_at > -math.inf, self._keys_at,
-                       "_keys_tried_at", now):
-            yield from self._fetch_keys(now)
-        found = self._select(alg, kid)
-        if found is None:
-            with self._lock:
-                force = now - self._forced_at >= self.cooldown
-                if force:
-                    self._forced_at = now
-            if force:
-                yield from self._fetch_keys(now)
-                found = self._select(alg, kid)
+        keys = yield from self._ensure_keys(now)
+        found = _select(keys, alg, kid)
+        if found is None and self._keys.may_force(now):
+            found = _select((yield from self._refresh_keys(now)), alg, kid)
         if found is None:
             raise InvalidTokenError(
                 f"provider {self.config.name!r} has no {alg} key with kid {shown(kid)}"
@@ -338,13 +378,14 @@ class ProviderState:
                 f"provider {self.config.name!r} has no {alg} key for a token without kid")
         return found.key
 
-    def _select(self, alg: str, kid: str | None) -> ProviderKey | None:
-        candidates = [k for k in self.keys if k.fits(alg)]
-        if kid is not None:
-            return next((k for k in candidates if k.kid == kid), None)
-        # No kid: unambiguous only with exactly one candidate (several: reject, like panva's
-        # openid-client, rather than try keys one by one).
-        if len(candidates) > 1:
-            raise InvalidTokenError("token has no kid and the provider publishes several "
-                                    f"{alg} keys; cannot tell which one signed it")
-        return candidates[0] if candidates else None
+
+def _select(keys: tuple[ProviderKey, ...], alg: str, kid: str | None) -> ProviderKey | None:
+    candidates = [k for k in keys if k.fits(alg)]
+    if kid is not None:
+        return next((k for k in candidates if k.kid == kid), None)
+    # No kid: unambiguous only with exactly one candidate (several: reject, like panva's
+    # openid-client, rather than try keys one by one).
+    if len(candidates) > 1:
+        raise InvalidTokenError("token has no kid and the provider publishes several "
+                                f"{alg} keys; cannot tell which one signed it")
+    return candidates[0] if candidates else None
