@@ -3,9 +3,11 @@
 The core (this package) imports no web framework. Its protocol logic is sans-IO
 (:class:`RelyingParty`); :class:`Client` and :class:`AsyncClient` drive it over httpx2.
 
-Importing ``eidgate`` is cheap: the protocol layer (httpx, pyjwt, joserfc) loads the first
-time one of its names is used, so an app that only reads its config or normalises claims,
-or that imports eidgate at start-up, does not pay for it up front.
+Importing ``eidgate`` is cheap: the protocol layer (httpx2, pyjwt, joserfc) and the evidence
+archive load the first time one of their names is used, and key handling (joserfc.jwk,
+which imports ``cryptography.x509``) the first time a key is read or generated, so an app
+that only reads its config or normalises claims, or that imports eidgate at start-up, does
+not pay for them up front.
 """
 
 from __future__ import annotations
@@ -28,19 +30,21 @@ from ._identity.model import Address, Identity, Level
 from ._identity.national_id import NationalId, parse_national_id
 from ._identity.normalize import normalize
 from ._keys import RPKey, generate_key, write_key
-from ._oidc.evidence import DirectorySink, EvidenceSink, evidence_archive
 from ._oidc.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._oidc.authorize import LoginRedirect, PendingLogin, PendingLogins
+    from ._oidc.evidence import DirectorySink, EvidenceSink, evidence_archive
     from ._oidc.flow import LoginResult, RelyingParty, parse_callback
     from ._oidc.metadata import ProviderMetadata
 
 _LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
          "PendingLogins": "_oidc.authorize", "AsyncClient": "_client", "Client": "_client",
          "LoginResult": "_oidc.flow", "RelyingParty": "_oidc.flow",
-         "parse_callback": "_oidc.flow", "ProviderMetadata": "_oidc.metadata"}
+         "parse_callback": "_oidc.flow", "ProviderMetadata": "_oidc.metadata",
+         "DirectorySink": "_oidc.evidence", "EvidenceSink": "_oidc.evidence",
+         "evidence_archive": "_oidc.evidence"}
 
 
 def __getattr__(name: str) -> Any:

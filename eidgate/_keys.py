@@ -11,17 +11,19 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, JWKRegistry, KeySet, OKPKey, RSAKey
-from joserfc.jwk import generate_key as _jose_generate
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._errors import ConfigError
 from ._json import parse_json
 
+if TYPE_CHECKING:
+    # joserfc.jwk imports cryptography.x509 (~50 ms): loaded only when a key is read or
+    # generated, so that `import eidgate` and a config without keys stay cheap
+    from joserfc.jwk import ECKey, OKPKey, RSAKey
+
+    PrivateJWK = RSAKey | ECKey | OKPKey
+
 Use = Literal["sig", "enc"]
-PrivateJWK = RSAKey | ECKey | OKPKey
 
 # RFC 7518 3.1 / RFC 8037 3.1: the default algorithm for each key type and curve.
 _DEFAULT_SIG_ALG = {"RSA": "RS256", "P-256": "ES256", "P-384": "ES384", "P-521": "ES512",
@@ -56,6 +58,9 @@ class RPKey:
 
 
 def _import(data: str | dict[str, Any], origin: str, file: str, key: str) -> PrivateJWK:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
+
     kty = data.get("kty") if isinstance(data, dict) else None
     kinds = [kty] if isinstance(kty, str) else ["RSA", "EC", "OKP"]
     for kind in kinds:
@@ -75,6 +80,8 @@ def _import(data: str | dict[str, Any], origin: str, file: str, key: str) -> Pri
 
 
 def _import_pem(text: str, kind: str) -> PrivateJWK:
+    from joserfc.jwk import ECKey, JWKRegistry, OKPKey, RSAKey
+
     imported = JWKRegistry.import_key(text.encode(), kind)
     if not isinstance(imported, RSAKey | ECKey | OKPKey):
         raise ValueError(kind)
@@ -136,6 +143,9 @@ def generate_key(use: Use = "sig", kty: Literal["RSA", "EC"] = "RSA") -> dict[st
     ``use="sig"`` keys sign ``private_key_jwt`` assertions and request objects; ``use="enc"``
     keys decrypt encrypted ID tokens and userinfo. RSA keys are 2048-bit, EC keys P-256.
     """
+    from joserfc.jwk import ECKey, RSAKey
+    from joserfc.jwk import generate_key as _jose_generate
+
     jwk = (RSAKey.generate_key(2048, private=True) if kty == "RSA"
            else _jose_generate("EC", "P-256", private=True))
     assert isinstance(jwk, RSAKey | ECKey)

@@ -11,9 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
 import time
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -32,6 +30,8 @@ def evidence_archive(result: LoginResult) -> bytes:
     """The zip archive for an accepted login."""
     if result.identity is None:
         raise ValueError("evidence exists only for accepted logins")
+    import zipfile  # with its bz2/lzma probes: only when evidence is kept
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("identity.json", json.dumps(result.identity.to_dict(), indent=2,
@@ -46,6 +46,8 @@ def evidence_archive(result: LoginResult) -> bytes:
 
 def archive_name(result: LoginResult, now: float | None = None) -> str:
     """A unique file name that says when and which provider, never who."""
+    import secrets
+
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
     return f"{stamp}-{result.provider}-{secrets.token_hex(6)}.zip"
 

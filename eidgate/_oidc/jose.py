@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import jwt
-from joserfc import jwe
-from joserfc.errors import JoseError
 from jwt.exceptions import PyJWTError
 from jwt.utils import base64url_decode, base64url_encode
 
 from .._errors import InvalidTokenError, shown
 from .._json import parse_json
 from .._keys import RPKey
+
+if TYPE_CHECKING:
+    from joserfc.jwe import JWERegistry
 
 # RFC 7518 4.1 / RFC 8725 3.2: key management algorithms we accept. RSA1_5 is excluded on
 # purpose (Bleichenbacher padding oracle); so are direct and symmetric key wrapping.
@@ -26,9 +28,19 @@ JWE_ALGORITHMS = ("RSA-OAEP", "RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH
 # RFC 7518 5.1: content encryption algorithms.
 JWE_ENCRYPTIONS = ("A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A128GCM", "A192GCM",
                    "A256GCM")
-# Unregistered JWE header fields (brokers add their own) are tolerated, unknown `crit` is not.
-_REGISTRY = jwe.JWERegistry(algorithms=[*JWE_ALGORITHMS, *JWE_ENCRYPTIONS],
-                            strict_check_header=False)
+
+
+@cache
+def _registry() -> JWERegistry:
+    # joserfc.jwe loads on the first encrypted token (~10 ms of imports a provider that
+    # only signs never needs). Unregistered JWE header fields (brokers add their own) are
+    # tolerated, unknown `crit` is not.
+    from joserfc import jwe
+
+    return jwe.JWERegistry(algorithms=[*JWE_ALGORITHMS, *JWE_ENCRYPTIONS],
+                           strict_check_header=False)
+
+
 _JWS = jwt.PyJWS()
 _KEY_TYPES_FOR_JWE_ALG = {"RSA": ("RSA",), "ECD": ("EC", "OKP")}
 
@@ -61,9 +73,13 @@ def decrypt(token: str, keys: Sequence[RPKey], what: str) -> bytes:
         candidates = [k for k in candidates if k.kid == kid]
     if not candidates:
         raise InvalidTokenError(f"{what}: no decryption key for kid {shown(kid)} and alg {alg}")
+    from joserfc import jwe
+    from joserfc.errors import JoseError
+
+    registry = _registry()
     for key in candidates:
         try:
-            return jwe.decrypt_compact(token, key.jwk, registry=_REGISTRY).plaintext or b""
+            return jwe.decrypt_compact(token, key.jwk, registry=registry).plaintext or b""
         except (JoseError, ValueError) as exc:
             failure: Exception = exc
         except (TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
