@@ -1,7 +1,7 @@
 """RP-side CPU cost of a full eidgate login, against the cost of its unavoidable crypto.
 
 Full logins (begin -> provider -> callback -> token -> ID token checks -> userinfo) run
-through ``eidgate.Client`` against an in-process provider reached through an httpx
+through ``eidgate.Client`` against an in-process provider reached through an httpx2
 transport. Time spent inside the provider (its handler, signing, encrypting, the simulated
 browser step) is measured and subtracted, leaving the relying party's own time per login.
 The baseline, measured in the same run on the same tokens and keys: the RSA operations no
@@ -64,7 +64,7 @@ class TimedProvider(CraftedProvider):
 
         def handler(request: httpx2.Request) -> httpx2.Response:
             # The whole transport handler is the provider's side: decoding our request,
-            # answering it, and building the httpx response.
+            # answering it, and building the httpx2 response.
             t = time.perf_counter()
             before = self.spent
             try:
@@ -135,7 +135,7 @@ def baselines(op: TimedProvider, jwk: dict[str, Any] | None, userinfo: str,
 
     RSA work: one PKCS#1 v1.5 check per signed token, one RSA-OAEP unwrap per encrypted
     token, with `cryptography` alone. Library floor: the same tokens through the libraries
-    eidgate must use (pyjwt decode, joserfc decrypt) plus two httpx requests (token,
+    eidgate must use (pyjwt decode, joserfc decrypt) plus two httpx2 requests (token,
     userinfo) over a transport that answers instantly.
     """
     claims = {"iss": ISSUER, "sub": "x", "aud": CLIENT_ID, "exp": 2**31, "iat": 0}
@@ -184,10 +184,10 @@ def minimum(op: TimedProvider, jwk: dict[str, Any] | None, userinfo: str,
 
     Not a relying party (it checks nothing but the signatures and the MAC): three random
     values and an S256 challenge, one urlencoded authorization URL, the callback query
-    parsed, two requests straight into an httpx transport (no client layer), the JSON
+    parsed, two requests straight into an httpx2 transport (no client layer), the JSON
     decoded, and the JWS/JWE opened with `cryptography` primitives alone (RFC 7515 5.2,
     RFC 7516 5.2, RFC 7518 5.2.2.2). If this alone exceeds the budget, no implementation
-    that speaks HTTP through httpx can meet it.
+    that speaks HTTP through httpx2 can meet it.
     """
     claims = {"iss": ISSUER, "sub": "x", "aud": CLIENT_ID, "exp": 2**31, "iat": 0,
               "nonce": "n" * 43, "name": "Väinö Tunnistus"}
@@ -278,8 +278,8 @@ RP/login  relying-party time per login (provider's own time subtracted), median
 RSA       the unavoidable RSA operations of that login, timed alone; ratio = RP/RSA
           (budget <= 1.5x), RSA% = share of the RP time that is that crypto
 minimum   the least any Python RP must do for this login (see minimum()): random values,
-          URL, two requests straight into the httpx transport, JSON, raw crypto; (x RSA)
-lib floor the same tokens through pyjwt/joserfc plus two bare httpx requests; (x RSA)
+          URL, two requests straight into the httpx2 transport, JSON, raw crypto; (x RSA)
+lib floor the same tokens through pyjwt/joserfc plus two bare httpx2 requests; (x RSA)
 eidgate   RP/login - lib floor: what eidgate's own code adds
 fetches   discovery + JWKS requests per warm login (budget 0)""")
 

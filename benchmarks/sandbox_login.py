@@ -1,7 +1,7 @@
 """A whole sandbox login, end to end in-process: eidgate's client and the sandbox eID hub.
 
 Budget (issue 4): < 20 ms per login on this machine. Both sides run in this process through
-httpx's WSGI transport: begin, the person picked by login_hint, callback, token exchange,
+httpx2's WSGI transport: begin, the person picked by login_hint, callback, token exchange,
 ID token and userinfo checks, normalisation. Cold (first login, discovery + JWKS) is shown
 apart from warm logins.
 

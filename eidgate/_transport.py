@@ -2,8 +2,8 @@
 
 A hostile provider must not be able to hold a login open (every request has a total
 deadline, also against a trickled status line), make eidgate inflate a compression bomb
-(bodies are read raw and decoded within the size bound), or crash it with a URL httpx
-cannot send to (a :class:`ProviderError`).
+(bodies are read raw and decoded within the size bound), or crash it with a URL that
+cannot be sent to (a :class:`ProviderError`, also for a malformed A-label).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _URLS: dict[str, httpx2.URL] = {}  # parsed endpoint URLs: httpx parses in Pytho
 
 
 def url(url: str) -> httpx2.URL:
-    """``url`` parsed by httpx, once per endpoint (the discovery document names a few)."""
+    """``url`` parsed by httpx2, once per endpoint (the discovery document names a few)."""
     parsed = _URLS.get(url)
     if parsed is None:
         parsed = httpx2.URL(url)
@@ -47,7 +47,7 @@ def url(url: str) -> httpx2.URL:
 
 def request(http: httpx2.Client | httpx2.AsyncClient, req: HttpRequest) -> httpx2.Request:
     # RFC 9110 12.5.3: ask for the body as is; a compressed answer anyway is decoded by
-    # _Body within the size bound (httpx would inflate a whole gzip bomb chunk at once).
+    # _Body within the size bound (httpx2 would inflate a whole gzip bomb chunk at once).
     try:
         return http.build_request(req.method, url(req.url), headers={
             **req.headers, "Accept-Encoding": "identity"}, content=req.body,
@@ -61,7 +61,7 @@ def request(http: httpx2.Client | httpx2.AsyncClient, req: HttpRequest) -> httpx
 class Body:
     """Collects a response body within the request's size bound and total deadline.
 
-    httpx's read timeout applies per chunk; a provider trickling a byte at a time must not
+    httpx2's read timeout applies per chunk; a provider trickling a byte at a time must not
     hold a login open for longer than the request's timeout in total. The body is read raw
     and decoded here, so ``max_bytes`` bounds the decoded size, never inflating more than
     ``max_bytes + 1`` bytes of a compressed answer.
@@ -85,7 +85,7 @@ class Body:
         self.inflate = None if wbits is None else zlib.decompressobj(wbits)
 
     def preread(self) -> list[bytes]:
-        """The body httpx already read and decoded (an in-memory body, e.g. from a mock
+        """The body httpx2 already read and decoded (an in-memory body, e.g. from a mock
         transport), else nothing: a network body is always streamed raw."""
         if not self.resp.is_stream_consumed:
             return []
@@ -129,7 +129,7 @@ def _left(timeout: float | None) -> float | None:
 class _DeadlineStream(httpcore2.NetworkStream):
     """A socket whose every read and write honours the request's total deadline.
 
-    httpx's timeouts apply to each socket operation, so a provider sending its status line
+    httpx2's timeouts apply to each socket operation, so a provider sending its status line
     and headers one byte every few seconds would hold a synchronous login open for hours.
     (The async driver puts ``anyio.fail_after`` around the whole exchange instead.)
     """
