@@ -6,9 +6,18 @@ from typing import Any
 
 import pytest
 from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
+from tampering import rp_key
 
 import eidgate
-from eidgate import Config, PendingLogins, RelyingParty, parse_config
+from eidgate import (
+    Config,
+    EidGateError,
+    InvalidTokenError,
+    PendingLogins,
+    RelyingParty,
+    parse_config,
+    write_key,
+)
 
 
 class Clock:
@@ -62,4 +71,27 @@ def harness(tmp_path: Path, clock: Clock) -> Callable[..., Harness]:
         op = op or CraftedProvider(now=clock)
         op.now = clock
         return Harness(make_config(tmp_path, **provider), op, clock)
+    return build
+
+
+Build = Callable[..., Harness]
+
+
+def rejected(h: Harness, error: type[EidGateError] = InvalidTokenError,
+             match: str | None = None) -> EidGateError:
+    """The login fails with ``error``, blamed on the provider (a 5xx hint, not the browser)."""
+    with pytest.raises(error, match=match) as caught:
+        h.login()
+    assert caught.value.status >= 500  # the provider misbehaved, not the browser
+    return caught.value
+
+
+@pytest.fixture
+def enc(harness: Build, tmp_path: Path) -> Callable[..., Harness]:
+    """A harness whose relying party has an RSA and an EC decryption key."""
+    write_key(tmp_path / "rsa.json", rp_key("RSA"))
+    write_key(tmp_path / "ec.json", rp_key("EC"))
+
+    def build(op: CraftedProvider | None = None, **extra: Any) -> Harness:
+        return harness(op, decryption_keys=["rsa.json", "ec.json"], **extra)
     return build
