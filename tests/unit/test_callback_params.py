@@ -45,16 +45,15 @@ def drive_complete(h: Harness, params: Any) -> eidgate.LoginResult:
 
 
 def test_code_and_error_together_are_never_accepted(harness: Build) -> None:
-    """RFC 6749 4.1.2 / 4.1.2.1: a response is either success or error; both is not a
-    success (and the code is not redeemed)."""
+    """RFC 6749 4.1.2 / 4.1.2.1: a response is either success or error; one with `error` is
+    an error response whatever else it carries: the login ends with the provider's error
+    (a denial without a cancel text is "rejected") and the code is not redeemed."""
     h = harness()
     redirect = h.begin()
     params = h.op.authorize(redirect.url, error="access_denied")
-    try:
-        result = h.complete(params)
-    except CallbackError:
-        result = None
-    assert result is None or result.status != "accepted"
+    assert params["code"] and params["error"] == "access_denied"  # really both
+    result = h.complete(params)
+    assert (result.status, result.error) == ("rejected", "access_denied")
     assert not [r for r in h.op.requests if r.url.endswith("/token")]
 
 
