@@ -23,6 +23,10 @@ import idna
 from ._errors import ProviderError, ProviderUnavailable, shown
 from ._oidc.http import HttpRequest, HttpResponse
 
+# As many kept alive as may be open: a relying party talks to a few providers, and with
+# fewer kept alive every burst of logins (more in flight than kept) closed the surplus and
+# opened it again for the next, CPU spent in TCP set-up and pool bookkeeping
+# (benchmarks/concurrent_logins.py). Idle connections still close after keepalive_expiry.
 LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
 
 

@@ -25,6 +25,8 @@ from eidgate import AsyncClient, Client, HttpRequest, PendingLogins
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     connections = 0
+    delay = 0.0  # seconds before each answer: keeps many requests in flight at once
+    request_queue_size = 128  # a burst of connections must not overflow the backlog (5)
     op: CraftedProvider
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -38,6 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(self.server.delay)
         host = f"http://127.0.0.1:{self.server.server_port}"
         answer = self.server.op.handle(HttpRequest(self.command, host + self.path,
                                                    dict(self.headers.items()), body))
@@ -95,6 +98,31 @@ def test_async_logins_reuse_one_pooled_connection(served: _Server, tmp_path: Pat
     asyncio.run(run())
     assert len(served.op.requests) == 10
     assert served.connections == 1
+
+
+def test_a_burst_of_logins_leaves_its_connections_open_for_the_next(served: _Server,
+                                                                    tmp_path: Path) -> None:
+    """40 logins at once need 40 connections; the next burst reuses them all (with fewer
+    kept alive than were open, each burst closed the surplus and opened it again)."""
+    async def burst(client: AsyncClient) -> None:
+        async def one() -> None:
+            redirect = await client.begin_login()
+            result = await client.complete_login(served.op.authorize(redirect.url),
+                                                 PendingLogins([redirect.pending]))
+            assert result.accepted
+        await asyncio.gather(*(one() for _ in range(40)))
+
+    async def run() -> tuple[int, int]:
+        async with AsyncClient(config(served.op.issuer, tmp_path)) as client:
+            await client.warm_up()
+            served.delay = 0.1
+            await burst(client)
+            first = served.connections
+            await burst(client)
+            return first, served.connections
+    first, second = asyncio.run(run())
+    assert first > 20  # the burst really ran in parallel
+    assert second == first
 
 
 @pytest.fixture
