@@ -9,7 +9,14 @@ shared/reference/eid-facts.md, never copied from what eidgate returns.
 from __future__ import annotations
 
 import pytest
-from normalize_helpers import Example, address, as_dict, check_warnings, nid, run, subset
+from normalize_helpers import (
+    Example,
+    address,
+    as_dict,
+    check_example,
+    nid,
+    run,
+)
 from published_claims import (
     IDURA_FTN,
     IDURA_IDIN,
@@ -223,22 +230,13 @@ EXAMPLES = [
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.id)
 def test_explicit_profile(example: Example) -> None:
-    identity = run(example.claims, example.profile)
-    data = as_dict(identity)
-    assert subset(data, example.expected) == example.expected
-    check_warnings(identity, example.warnings, example.numbers)
+    check_example(example, example.profile)
 
 
-AUTO_EXAMPLES = [e for e in EXAMPLES if e.auto is not None]
-
-
-@pytest.mark.parametrize("example", AUTO_EXAMPLES, ids=lambda e: e.id)
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e.auto is not None],
+                         ids=lambda e: e.id)
 def test_auto_profile(example: Example) -> None:
-    expected = example.auto or example.expected
-    identity = run(example.claims, "auto")
-    data = as_dict(identity)
-    assert subset(data, expected) == expected
-    check_warnings(identity, example.warnings, example.numbers)
+    check_example(example, "auto")
 
 
 def test_idura_mitid_address_parts_the_contract_fixes() -> None:

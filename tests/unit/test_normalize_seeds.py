@@ -13,6 +13,8 @@ was taken (the one a demanding integrator would expect) and why; look for "READI
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from normalize_helpers import Seed, address, check_seed, nid
 from seed_claims import (
@@ -30,6 +32,41 @@ from seed_claims import (
     YES,
     YES_VERIFIED,
 )
+
+# Both Yes examples give the same person: the verified claims of the second agree with the
+# plain claims of the first.
+YES_PETER: dict[str, Any] = {
+    "subject": "Jn-22vaVGrl8sCp4mtUZyQiWr_PQ0HGq",
+    "issuer": None,  # `yes.idtoken_iss` is the bank's, not this token's `iss`
+    "provider": None,
+    "method": "yes",
+    "first_name": "Peter",
+    "last_name": "Gottschalk",
+    "full_name": "Peter Gottschalk",
+    "initials": "P",
+    "date_of_birth": "1996-08-30",
+    "gender": "male",
+    "national_id": None,
+    "email": "peter@platform.yes.com",
+    "email_verified": True,
+    "phone": "+12025550143",
+    "phone_verified": True,
+    "address": address(
+        street="Heiligengeistbrücke 13",
+        postal_code="91620",
+        city="Ohrenbach",
+        region="Freistaat Bayern",
+        country="DE",
+        formatted="Heiligengeistbrücke 13\nOhrenbach\nFreistaat Bayern\n91620\nDE",
+    ),
+    "nationality": "DE",  # yes.nationality; yes.verified.nationality
+    # The acr inside the nested `yes.idtoken_jwt` is not a claim of this login: default.
+    "loa": "substantial",
+    "age_over_18": True,
+    "pseudonym": None,
+    "verified_at": None,  # nor is that nested token's iat
+}
+
 
 SEEDS = [
     # FTN, OP bank. HETU 070770-905D: DDMMYY 070770, sign "-" (1900s) -> 1970-07-07, equal to
@@ -416,80 +453,9 @@ SEEDS = [
         warnings=True,
     ),
     # Yes. `name` is "Gottschalk, Peter"; full_name is never "Last, First".
-    Seed(
-        "yes",
-        YES,
-        "yes",
-        {
-            "subject": "Jn-22vaVGrl8sCp4mtUZyQiWr_PQ0HGq",
-            "issuer": None,  # `yes.idtoken_iss` is the bank's, not this token's `iss`
-            "provider": None,
-            "method": "yes",
-            "first_name": "Peter",
-            "last_name": "Gottschalk",
-            "full_name": "Peter Gottschalk",
-            "initials": "P",
-            "date_of_birth": "1996-08-30",
-            "gender": "male",
-            "national_id": None,
-            "email": "peter@platform.yes.com",
-            "email_verified": True,
-            "phone": "+12025550143",
-            "phone_verified": True,
-            "address": address(
-                street="Heiligengeistbrücke 13",
-                postal_code="91620",
-                city="Ohrenbach",
-                region="Freistaat Bayern",
-                country="DE",
-                formatted="Heiligengeistbrücke 13\nOhrenbach\nFreistaat Bayern\n91620\nDE",
-            ),
-            "nationality": "DE",  # yes.nationality
-            # The acr inside the nested `yes.idtoken_jwt` is not a claim of this login: default.
-            "loa": "substantial",
-            "age_over_18": True,
-            "pseudonym": None,
-            "verified_at": None,  # nor is that nested token's iat
-        },
-        warnings=False,
-    ),
+    Seed("yes", YES, "yes", YES_PETER, warnings=False),
     # Yes with identity-document-verified claims (here they agree with the unverified ones).
-    Seed(
-        "yes-verified",
-        YES_VERIFIED,
-        "yes",
-        {
-            "subject": "Jn-22vaVGrl8sCp4mtUZyQiWr_PQ0HGq",
-            "issuer": None,
-            "provider": None,
-            "method": "yes",
-            "first_name": "Peter",
-            "last_name": "Gottschalk",
-            "full_name": "Peter Gottschalk",
-            "initials": "P",
-            "date_of_birth": "1996-08-30",
-            "gender": "male",
-            "national_id": None,
-            "email": "peter@platform.yes.com",
-            "email_verified": True,
-            "phone": "+12025550143",
-            "phone_verified": True,
-            "address": address(
-                street="Heiligengeistbrücke 13",
-                postal_code="91620",
-                city="Ohrenbach",
-                region="Freistaat Bayern",
-                country="DE",
-                formatted="Heiligengeistbrücke 13\nOhrenbach\nFreistaat Bayern\n91620\nDE",
-            ),
-            "nationality": "DE",  # yes.verified.nationality
-            "loa": "substantial",
-            "age_over_18": True,
-            "pseudonym": None,
-            "verified_at": None,
-        },
-        warnings=False,
-    ),
+    Seed("yes-verified", YES_VERIFIED, "yes", YES_PETER, warnings=False),
 ]
 
 
