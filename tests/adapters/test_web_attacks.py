@@ -14,7 +14,6 @@ import base64
 import html
 import json
 import logging
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import flask
 import pytest
+from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 from itsdangerous import URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
@@ -31,10 +31,6 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 from werkzeug.test import Client as WerkzeugClient
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive
 
 import eidgate
 from eidgate import Config, RelyingParty, parse_config
