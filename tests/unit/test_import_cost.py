@@ -41,3 +41,49 @@ def test_a_config_without_keys_loads_no_key_handling() -> None:
 ])
 def test_first_use_loads_what_it_needs(code: str, loads: str) -> None:
     assert loads in loaded_after(f"import eidgate; {code}")
+
+
+_NO_SNIFFIO = '''
+import asyncio, sys
+attempts = []
+class Absent:  # sniffio not installed (it is optional for httpcore2 and anyio)
+    def find_spec(self, name, path=None, target=None):
+        if name == "sniffio":
+            attempts.append(name)
+            raise ModuleNotFoundError(name)
+sys.modules.pop("sniffio", None)
+sys.meta_path.insert(0, Absent())
+import eidgate
+
+async def answer(reader, writer):
+    try:
+        while await reader.readuntil(b"\\r\\n\\r\\n"):
+            writer.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n{}")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()  # the client closed its pooled connection
+
+async def main():
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    url = "http://127.0.0.1:%d/" % server.sockets[0].getsockname()[1]
+    config = eidgate.parse_config({"eidgate": {"base_url": "https://app.example",
+        "secret_key": "s" * 32}, "providers": {"op": {"issuer": url[:-1],
+        "client_id": "c", "client_secret": "x"}}})
+    async with eidgate.AsyncClient(config) as client:  # the driver's own HTTP client
+        await client.http.get(url)
+        before = len(attempts)
+        await asyncio.gather(*(client.http.get(url) for _ in range(20)))
+        print(len(attempts) - before)
+    await asyncio.sleep(0.1)  # the handlers see their connections closed
+    server.close()
+asyncio.run(main())
+'''
+
+
+def test_no_import_is_attempted_per_request() -> None:
+    """httpcore 1.x tried ``import sniffio`` inside every async request when it was not
+    installed (158 failed imports for these 20 requests under httpx 0.28/httpcore 1.0,
+    issue 9 measured ~12 % of the CPU of a login burst); httpcore2 and anyio look once, at
+    import. Pinned for the driver's HTTP stack."""
+    out = subprocess.run([sys.executable, "-c", _NO_SNIFFIO], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "0"
