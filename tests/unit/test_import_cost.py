@@ -81,7 +81,7 @@ asyncio.run(main())
 
 def test_no_import_is_attempted_per_request() -> None:
     """httpcore 1.x tried ``import sniffio`` inside every async request when it was not
-    installed (158 failed imports for these 20 requests under httpx 0.28/httpcore 1.0,
+    installed (158 failed imports for these 20 requests under httpx 0.29/httpcore 1.0.9,
     issue 9 measured ~12 % of the CPU of a login burst); httpcore2 and anyio look once, at
     import. Pinned for the driver's HTTP stack."""
     out = subprocess.run([sys.executable, "-c", _NO_SNIFFIO], capture_output=True, text=True,
