@@ -11,9 +11,11 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import eidgate
+from eidgate._identity.national_id import NationalId, parse_national_id
 
 Claims = dict[str, Any]
 
@@ -193,3 +195,22 @@ def check_seed(seed: Seed, profile: str, number: str | None) -> None:
     assert as_dict(identity) == expected
     check_warnings(identity, seed.warnings, (number,),
                    names=[expected["first_name"], expected["last_name"]])
+
+
+# -- national identity numbers ----------------------------------------------------------------
+FAR = date(2099, 12, 31)  # a "today" after every birth date in the century tables
+NOW = date(2025, 6, 1)  # a pinned "today" for the seeds, 10-digit Swedish numbers, futures
+COUNTRIES = ("FI", "DK", "NO", "SE", "EE", "LT", "LV", "BE")
+
+
+def parse(raw: str, country: str, today: date = FAR) -> NationalId:
+    """parse_national_id(), which must recognise ``raw`` as shaped like that country's."""
+    result = parse_national_id(raw, country, today=today)
+    assert result is not None, f"{raw!r} should be shaped like a {country} number"
+    return result
+
+
+def assert_no_digits(problem: str | None) -> None:
+    """A national number's problem is stated, and holds no digit (of the number or any)."""
+    assert problem is not None
+    assert not any(ch.isdigit() for ch in problem), problem
