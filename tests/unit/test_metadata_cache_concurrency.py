@@ -4,9 +4,8 @@ An outage costs one attempt per cool-down, not one per login (a cold cache is tr
 login); an expired cache is refreshed once by many threads or tasks; random `kid`s from many
 threads make one JWKS refetch (OIDC Core 10.1.1); ProviderUnavailable keeps its type through a
 cold cache. The cache on its own, sans-IO, is in test_metadata_cache.py. The peer is the
-crafted provider (tests/crafted.py), driven sans-IO, its answers tampered with by hand
-(tests/tampering.py); each expectation comes from the clause cited beside it. A traceback of
-any exception other than the one expected is a bug.
+crafted provider (tests/crafted.py), sans-IO or behind ``httpx2.MockTransport`` for
+eidgate.Client and AsyncClient in many threads and tasks.
 """
 
 from __future__ import annotations
