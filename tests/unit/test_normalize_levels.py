@@ -133,7 +133,8 @@ def test_mitid_nsis_level_claim() -> None:
 # Issue 3 / docs/identity.md, "Level of assurance": where the eID never states a level, the
 # per-eID default applies to the recognised eID (Norwegian BankID and Personalausweis high,
 # FTN and iDIN substantial). A stated level always wins.
-# (made up, see test_normalize_realworld2.py) fødselsnummer 18126645771: valid, 1966-12-18.
+# (made up, arithmetic in test_normalize_direct_providers.py) fødselsnummer 18126645771:
+# valid, 1966-12-18.
 NNIN = {"sub": "x", "nnin": "18126645771"}
 
 
