@@ -30,7 +30,7 @@ from ._oidc.http import HttpRequest, HttpResponse
 LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30)
 
 
-_URLS: dict[str, httpx2.URL] = {}  # parsed endpoint URLs: httpx parses in Python, ~10 us
+_URLS: dict[str, httpx2.URL] = {}  # parsed endpoint URLs: httpx2 parses in Python, ~10 us
 
 
 def url(url: str) -> httpx2.URL:
@@ -199,11 +199,11 @@ _MAPPED: tuple[tuple[type[Exception], type[httpx2.HTTPError]], ...] = (
 )
 
 
-def _mapped(exc: Exception) -> Exception:
+def _mapped(exc: Exception) -> httpx2.HTTPError | None:
     for inner, outer in _MAPPED:
         if isinstance(exc, inner):
             return outer(str(exc))
-    return exc
+    return None
 
 
 class _Stream(httpx2.SyncByteStream):
@@ -216,7 +216,10 @@ class _Stream(httpx2.SyncByteStream):
         try:
             yield from self._inner
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
@@ -251,7 +254,10 @@ class DeadlineTransport(httpx2.BaseTransport):
         try:
             resp = self._pool.handle_request(req)
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
         assert isinstance(resp.stream, Iterable)
         return httpx2.Response(status_code=resp.status, headers=resp.headers,
                                stream=_Stream(resp.stream), extensions=resp.extensions)
