@@ -8,8 +8,9 @@ alpha-3 or ICAO codes. Each reader returns None for a value it cannot read: neve
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 _TRUE = {"true": True, "false": False}  # JSON booleans, or these exact words (any case)
 _MONTHS = {m: i for i, m in enumerate(
@@ -44,6 +45,11 @@ def text(value: object) -> str | None:
         return None
     cleaned = " ".join(unicodedata.normalize("NFC", value).split())
     return cleaned or None
+
+
+def first_text(claims: Mapping[str, Any], *names: str) -> str | None:
+    """The first of the claims ``names`` that holds a string (as :func:`text` reads it)."""
+    return next((v for n in names if (v := text(claims.get(n)))), None)
 
 
 def flag(value: object) -> bool | None:

@@ -68,6 +68,10 @@ _UNKNOWN_CENTURY = "century cannot be determined"
 _INDIVIDUAL_OUT_OF_RANGE = "individual number out of range"
 _BORN_IN_FUTURE = "birth date is in the future"
 
+# The type of each country's number, also for one not even shaped like that country's.
+NUMBER_TYPES = {"FI": "hetu", "DK": "cpr", "NO": "fnr", "SE": "personnummer",
+                "EE": "isikukood", "LT": "asmens_kodas", "LV": "personas_kods",
+                "BE": "rijksregisternummer"}
 _MAX_LENGTH = 64  # every supported form is under 20 characters; longer input is not a number
 # ETSI EN 319 412-1 5.1.3: "PNO" + ISO 3166 + "-" (seen in any case)
 _WRAPPER = re.compile(r"[Pp][Nn][Oo]([A-Za-z]{2})-")

@@ -1,8 +1,9 @@
 """``normalize(claims)``: one :class:`Identity` from whatever claims an eID sent.
 
-Pure functions over a mapping; the eID-specific knowledge sits in the profile table
-(``_profiles``), the value readers (``_claims``), national numbers (``_national_id``) and
-levels (``_loa``). Warnings never repeat personal data: they say what, not whose.
+Pure functions over a mapping, and no eID named here: what each eID sends, and where it
+departs from the OpenID Connect claims, is in the profile table (``profiles``); values are
+read by ``claim_values``, national numbers by ``national_id``, levels by ``levels``.
+Warnings never repeat personal data: they say what, not whose.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .claim_values import (
     calendar_date,
     country,
     date_bounds,
+    first_text,
     flag,
     gender,
     initials_of,
@@ -25,14 +27,18 @@ from .claim_values import (
 )
 from .levels import stated_level
 from .model import Address, Gender, Identity
-from .national_id import NationalId, country_of, parse_national_id
-from .profiles import CLAIM_COUNTRY, Profile
-
-# Default national-number type when a number is not even shaped like its country's.
-_DEFAULT_TYPE = {"FI": "hetu", "DK": "cpr", "NO": "fnr", "SE": "personnummer",
-                 "EE": "isikukood", "LT": "asmens_kodas", "LV": "personas_kods",
-                 "BE": "rijksregisternummer"}
-_YES_VERIFIED = "yes.verified."
+from .national_id import NUMBER_TYPES, NationalId, country_of, parse_national_id
+from .profiles import (
+    ADDRESS_TEXT_CLAIMS,
+    AGE_CLAIMS,
+    BIRTH_DATE_CLAIMS,
+    CLAIM_COUNTRY,
+    FAMILY_NAME_CLAIMS,
+    GIVEN_NAME_CLAIMS,
+    NATIONALITY_CLAIMS,
+    Names,
+    Profile,
+)
 
 
 def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str | None = None,
@@ -46,7 +52,7 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
     """
     prof = _profiles.detect(claims, scopes, issuer) if profile == "auto" else \
         _profiles.get(profile)
-    c: Mapping[str, Any] = _yes_verified(claims) if prof.method == "yes" else claims
+    c: Mapping[str, Any] = prof.prepare(claims) if prof.prepare else claims
     if "verified_claims" in claims:
         c = _verified_claims(claims["verified_claims"], c)
     warnings: list[str] = []
@@ -80,24 +86,6 @@ def _gender(c: Mapping[str, Any]) -> Gender | None:
     return found
 
 
-def _yes_verified(claims: Mapping[str, Any]) -> dict[str, Any]:
-    """Yes: claims verified against an identity document (``yes.verified.*``) win."""
-    merged = dict(claims)
-    address = dict(claims["address"]) if isinstance(claims.get("address"), dict) else {}
-    for key, value in claims.items():
-        if key.startswith(_YES_VERIFIED):
-            name = key[len(_YES_VERIFIED):]
-            if name.startswith("address."):
-                address[name[len("address."):]] = value
-            else:
-                merged[name] = value
-    if address:
-        merged["address"] = address
-    if "nationality" not in merged and "yes.nationality" in claims:
-        merged["nationality"] = claims["yes.nationality"]
-    return merged
-
-
 def _verified_claims(value: object, c: Mapping[str, Any]) -> Mapping[str, Any]:
     """Claims verified against evidence win over the plain ones of the same name.
 
@@ -118,33 +106,13 @@ def _verified_claims(value: object, c: Mapping[str, Any]) -> Mapping[str, Any]:
     return {**c, **found} if found else c
 
 
-def _first(c: Mapping[str, Any], *names: str) -> str | None:
-    return next((v for n in names if (v := text(c.get(n)))), None)
-
-
-def _idin_names(c: Mapping[str, Any], name: str | None) -> tuple[str | None, ...]:
-    """iDIN gives initials, never a first name; the last name is the legal prefix plus the
-    legal last name ("de" + "Vries"), in the legacy dotted or the eID Hub's claim names."""
-    initials = _first(c, "consumer.initials", "initials", "idin.consumer.initials",
-                      "given_name")
-    legal = _first(c, "consumer.legallastname", "idin_legal_last_name",
-                   "idin.consumer.legallastname", "legallastname") or _first(c, "family_name")
-    prefix = _first(c, "consumer.legallastnameprefix", "idin_legal_last_name_prefix",
-                    "idin.consumer.legallastnameprefix", "legallastnameprefix")
-    last = legal
-    if prefix and legal and not legal.lower().startswith(prefix.lower() + " "):
-        last = f"{prefix} {legal}"
-    full = name or " ".join(p for p in (initials, last) if p) or None
-    return None, last, full, initials
-
-
-def _names(prof: Profile, c: Mapping[str, Any]) -> tuple[str | None, ...]:
+def _names(prof: Profile, c: Mapping[str, Any]) -> Names:
     """(first, last, full, initials) as docs/identity.md defines them."""
     name = text(c.get("name"))
-    if prof.method == "idin":
-        return _idin_names(c, name)
-    given = _first(c, "given_name", "npa.given_names", "npa_given_names")
-    family = _first(c, "family_name", "npa.family_name", "npa_family_name")
+    if prof.names:
+        return prof.names(c, name)
+    given = first_text(c, *GIVEN_NAME_CLAIMS)
+    family = first_text(c, *FAMILY_NAME_CLAIMS)
     middle = text(c.get("middle_name"))  # OIDC Core 5.1: middle name(s), apart from given
     if name and "," in name and not (given and family):
         # "Last, First" (Norwegian BankID, Yes) when the parts are not given separately
@@ -206,7 +174,7 @@ def _national_id(prof: Profile, c: Mapping[str, Any], warnings: list[str],
         if found is None:
             warnings.append(f"national id in {claim!r} does not have the shape of a "
                             f"{where} number")
-            return NationalId(raw, where, _DEFAULT_TYPE.get(where, "national_id"),
+            return NationalId(raw, where, NUMBER_TYPES.get(where, "national_id"),
                               valid=False, problem="not shaped like a number of that country")
         if not found.valid:
             warnings.append(f"national id in {claim!r} is not a valid {where} number: "
@@ -226,10 +194,6 @@ def _pseudonym(prof: Profile, c: Mapping[str, Any], nid: NationalId | None) -> s
     return None
 
 
-_BIRTH_CLAIMS = ("birthdate", "npa.date_of_birth", "npa_date_of_birth", "consumer.dateofbirth",
-                 "date_of_birth", "dateofbirth")
-
-
 def _birth_date(prof: Profile, c: Mapping[str, Any], nid: NationalId | None,
                 warnings: list[str]) -> tuple[date | None, tuple[date, date] | None]:
     """The birth date, and the (earliest, latest) days it can be (one day when known).
@@ -238,7 +202,7 @@ def _birth_date(prof: Profile, c: Mapping[str, Any], nid: NationalId | None,
     bounds the age; a valid national number then gives the full date if it has one.
     """
     bounds: tuple[date, date] | None = None
-    for claim in _BIRTH_CLAIMS:
+    for claim in BIRTH_DATE_CLAIMS:
         value = c.get(claim)
         if value is None:
             continue
@@ -274,25 +238,11 @@ def _address(prof: Profile, c: Mapping[str, Any]) -> Address | None:
                  "formatted": _lines(lower.get("formatted"))}
     elif isinstance(raw, str):
         parts = {"formatted": _lines(raw)}
-    elif isinstance(c.get("mitid.address"), str):  # Signicat Express MitID
-        parts = {"formatted": _lines(c["mitid.address"])}
-    if prof.method == "idin":
-        street = " ".join(p for p in (_first(c, "consumer.street"),
-                                      _first(c, "consumer.houseno"),
-                                      _first(c, "consumer.housenosuf")) if p)
-        parts.update({k: v for k, v in (
-            ("street", street or None), ("postal_code", _first(c, "consumer.postalcode")),
-            ("city", _first(c, "consumer.city")),
-            ("country", country(c.get("consumer.country")))) if v})
-    elif prof.method == "npa" and isinstance(
-            residence := c.get("npa.place_of_residence", c.get("npa_place_of_residence")), str):
-        # "D:null:51147:KÖLN:HEIDESTRASSE 17": country:region:postcode:city:street
-        fields = [None if p.strip() in ("", "null") else p.strip()
-                  for p in residence.split(":", 4)]
-        if len(fields) == 5:
-            parts.update({k: v for k, v in zip(
-                ("country", "region", "postal_code", "city", "street"),
-                (country(fields[0]), *(text(f) for f in fields[1:])), strict=True) if v})
+    elif (line := next((v for n in ADDRESS_TEXT_CLAIMS if isinstance(v := c.get(n), str)),
+                       None)) is not None:
+        parts = {"formatted": _lines(line)}
+    if prof.address:
+        parts.update(prof.address(c))
     if not any(parts.values()):
         return None
     return Address(**parts)
@@ -313,17 +263,12 @@ def _lines(value: object) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
-_NATIONALITY = ("nationality", "npa.nationality", "npa_nationality",
-                "http://itsme.services/v2/claim/claim_citizenship_as_iso")
-
-
 def _nationality(prof: Profile, c: Mapping[str, Any]) -> str | None:
-    found = next((n for claim in _NATIONALITY if (n := country(c.get(claim)))), None)
+    found = next((n for claim in NATIONALITY_CLAIMS if (n := country(c.get(claim)))), None)
     if found is None and isinstance(c.get("nationalities"), list) and c["nationalities"]:
         found = country(c["nationalities"][0])  # OIDC4IDA 4.1: an array of country codes
-    if found is None and prof.method == "npa" and (
-            c.get("npa.document_type") or c.get("npa_document_type")) == "ID":
-        return "DE"  # the Personalausweis (document type ID) is issued to Germans only
+    if found is None and prof.nationality:
+        return prof.nationality(c)
     return found
 
 
@@ -348,9 +293,6 @@ def _timestamp(value: object) -> datetime | None:
         return None
 
 
-_AGE_CLAIMS = ("age", "mitid.age", "mitid_age")
-
-
 def _adult(c: Mapping[str, Any], bounds: tuple[date, date] | None, at: datetime | None,
            today: date | None) -> bool | None:
     """``eighteen_or_older`` when stated; else from the birth date (also a partial one, when
@@ -359,7 +301,7 @@ def _adult(c: Mapping[str, Any], bounds: tuple[date, date] | None, at: datetime 
     if stated is not None:
         return stated
     if bounds is None:
-        age = next((v for n in _AGE_CLAIMS if (v := c.get(n)) is not None), None)
+        age = next((v for n in AGE_CLAIMS if (v := c.get(n)) is not None), None)
         if isinstance(age, str) and age.strip().isdigit() and age.strip().isascii():
             age = int(age)
         return age >= 18 if isinstance(age, int) and not isinstance(age, bool) else None

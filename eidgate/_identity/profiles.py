@@ -11,17 +11,24 @@ national number with the ``locale`` claim. Otherwise: generic OIDC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from .._errors import ConfigError
+from .claim_values import country, first_text, text
 from .model import Level
+
+Claims: TypeAlias = Mapping[str, Any]
+#: (first name, last name, full name, initials), as docs/identity.md defines them.
+Names: TypeAlias = tuple[str | None, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """What one eID sends: where its national number and pseudonym are, its usual level."""
+    """What one eID sends: where its national number and pseudonym are, its usual level,
+    and, where the eID departs from the OpenID Connect claims, how to read it (hooks that
+    ``normalize`` calls; None: the claims are read the OpenID Connect way)."""
 
     method: str
     country: str | None = None  # country of the national number it carries
@@ -29,6 +36,86 @@ class Profile:
     pseudonym_claims: tuple[str, ...] = ()
     default_loa: Level | None = None
     capital_names: bool = False  # sends names in capitals only
+    # the claims to read, from the claims sent (some are worth more than others)
+    prepare: Callable[[Claims], Claims] | None = None
+    # the names, when the eID has its own name shape (given the OIDC `name`)
+    names: Callable[[Claims, str | None], Names] | None = None
+    # address parts from the eID's own address claims; they win over the OIDC `address`
+    address: Callable[[Claims], dict[str, str | None]] | None = None
+    # the nationality the eID implies when no claim states one
+    nationality: Callable[[Claims], str | None] | None = None
+
+
+# -- the eIDs' own shapes (hooks of the table below) ---------------------------------------
+
+_YES_VERIFIED = "yes.verified."
+
+
+def _yes_verified(claims: Claims) -> Claims:
+    """Yes: claims verified against an identity document (``yes.verified.*``) win."""
+    merged = dict(claims)
+    address = dict(claims["address"]) if isinstance(claims.get("address"), dict) else {}
+    for key, value in claims.items():
+        if key.startswith(_YES_VERIFIED):
+            name = key[len(_YES_VERIFIED):]
+            if name.startswith("address."):
+                address[name[len("address."):]] = value
+            else:
+                merged[name] = value
+    if address:
+        merged["address"] = address
+    if "nationality" not in merged and "yes.nationality" in claims:
+        merged["nationality"] = claims["yes.nationality"]
+    return merged
+
+
+def _idin_names(c: Claims, name: str | None) -> Names:
+    """iDIN gives initials, never a first name; the last name is the legal prefix plus the
+    legal last name ("de" + "Vries"), in the legacy dotted or the eID Hub's claim names."""
+    initials = first_text(c, "consumer.initials", "initials", "idin.consumer.initials",
+                          "given_name")
+    legal = first_text(c, "consumer.legallastname", "idin_legal_last_name",
+                       "idin.consumer.legallastname", "legallastname") or first_text(
+        c, "family_name")
+    prefix = first_text(c, "consumer.legallastnameprefix", "idin_legal_last_name_prefix",
+                        "idin.consumer.legallastnameprefix", "legallastnameprefix")
+    last = legal
+    if prefix and legal and not legal.lower().startswith(prefix.lower() + " "):
+        last = f"{prefix} {legal}"
+    full = name or " ".join(p for p in (initials, last) if p) or None
+    return None, last, full, initials
+
+
+def _idin_address(c: Claims) -> dict[str, str | None]:
+    """iDIN's address attributes: street, house number and its suffix apart."""
+    street = " ".join(p for p in (first_text(c, "consumer.street"),
+                                  first_text(c, "consumer.houseno"),
+                                  first_text(c, "consumer.housenosuf")) if p)
+    return {k: v for k, v in (
+        ("street", street or None), ("postal_code", first_text(c, "consumer.postalcode")),
+        ("city", first_text(c, "consumer.city")),
+        ("country", country(c.get("consumer.country")))) if v}
+
+
+def _npa_address(c: Claims) -> dict[str, str | None]:
+    """The Personalausweis' place of residence, one string of five parts."""
+    residence = c.get("npa.place_of_residence", c.get("npa_place_of_residence"))
+    if not isinstance(residence, str):
+        return {}
+    # "D:null:51147:KÖLN:HEIDESTRASSE 17": country:region:postcode:city:street
+    fields = [None if p.strip() in ("", "null") else p.strip()
+              for p in residence.split(":", 4)]
+    if len(fields) != 5:
+        return {}
+    return {k: v for k, v in zip(
+        ("country", "region", "postal_code", "city", "street"),
+        (country(fields[0]), *(text(f) for f in fields[1:])), strict=True) if v}
+
+
+def _npa_nationality(c: Claims) -> str | None:
+    """The Personalausweis (document type ID) is issued to Germans only."""
+    return "DE" if (c.get("npa.document_type") or c.get("npa_document_type")) == "ID" \
+        else None
 
 
 _NIN = ("nin", "signicat.national_id")  # eID Hub first, legacy Signicat second
@@ -44,7 +131,8 @@ PROFILES: dict[str, Profile] = {p.method: p for p in (
     Profile("ftn", "FI", (*_NIN, "hetu", "ftn_hetu"), (), "substantial"),
     Profile("mobiilivarmenne", "FI", (*_NIN, "hetu", "ftn_hetu"), (), "substantial"),
     Profile("idin", None, (), ("consumer.bin", "idin.consumer.bin", "idin.rabo.consumer.bin",
-                               "idp_id", "bin", "signicat.national_id"), "substantial"),
+                               "idp_id", "bin", "signicat.national_id"), "substantial",
+            names=_idin_names, address=_idin_address),
     Profile("itsme", "BE", ("nin", "itsme.national_number", "nationalnumber", _ITSME_NN), (),
             "high"),
     Profile("mitid", "DK", ("mitid.cpr", "mitid_cpr", *_NIN, "cprNumberIdentifier", *_CPR),
@@ -58,15 +146,26 @@ PROFILES: dict[str, Profile] = {p.method: p for p in (
         "signicat.certificate_unique_id", "nbid.pid", "idp_id", "nbid_alternative_subject",
         "uniqueuserid", "bankid_altsub"), "high"),
     Profile("npa", None, (), ("npa.pseudonym", "signicat.national_id", "idp_id"), "high",
-            capital_names=True),
+            capital_names=True, address=_npa_address, nationality=_npa_nationality),
     Profile("smartid", None, _NIN, (), "substantial", capital_names=True),
     Profile("sbid", "SE", (*_NIN, "ssn"), (), "substantial"),
-    Profile("yes", None, ("nin",), (), "substantial"),
+    Profile("yes", None, ("nin",), (), "substantial", prepare=_yes_verified),
     # Generic OpenID provider: the eID Hub's `nin` + `nin_issuing_country`, or the per-country
     # names of Idura and of the eIDs' own providers.
     Profile("oidc", None, ("nin", "ssn", "socialno", "cprNumberIdentifier", "hetu",
                            "nationalnumber", *_NNIN, *_CPR, _ITSME_NN), (), None),
 )}
+# Where the eIDs put the person's fields beside the OpenID Connect claim (first that holds a
+# value wins). Read whatever the profile: each name is one eID's own, it cannot mislead.
+GIVEN_NAME_CLAIMS = ("given_name", "npa.given_names", "npa_given_names")
+FAMILY_NAME_CLAIMS = ("family_name", "npa.family_name", "npa_family_name")
+BIRTH_DATE_CLAIMS = ("birthdate", "npa.date_of_birth", "npa_date_of_birth",
+                     "consumer.dateofbirth", "date_of_birth", "dateofbirth")
+NATIONALITY_CLAIMS = ("nationality", "npa.nationality", "npa_nationality",
+                      "http://itsme.services/v2/claim/claim_citizenship_as_iso")
+AGE_CLAIMS = ("age", "mitid.age", "mitid_age")
+# the address as one string, when there is no OIDC `address` (Signicat Express MitID)
+ADDRESS_TEXT_CLAIMS = ("mitid.address",)
 # Claims whose name says the country of the number (Idura per country; the eIDs' own names).
 CLAIM_COUNTRY = {"ssn": "SE", "socialno": "NO", "cprNumberIdentifier": "DK", "hetu": "FI",
                  "nationalnumber": "BE", "ftn_hetu": "FI", "mitid_cpr": "DK",
