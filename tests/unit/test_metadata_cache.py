@@ -32,7 +32,8 @@ class Wire:
     ProviderUnavailable into the flow, as eidgate's drivers do on a timeout."""
 
     def __init__(self, op: CraftedProvider) -> None:
-        self.op, self.down, self.paths = op, False, []
+        self.op, self.down = op, False
+        self.paths: list[str] = []
 
     def run(self, steps: Generator[HttpRequest, HttpResponse, Any]) -> Any:
         try:
