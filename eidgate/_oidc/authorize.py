@@ -1,4 +1,5 @@
-"""The outbound half of a login: pending-login values, the authorization request, client auth.
+"""The outbound half of a login: pending-login values, the authorization request (signed,
+pushed), client auth.
 
 A :class:`PendingLogin` holds what the callback must check (state, nonce, PKCE verifier,
 provider and issuer). It is a plain value: the adapter stores it (a signed cookie, a server
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterable, Iterator, Mapping
+import re
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -18,12 +20,16 @@ from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunspl
 import jwt
 
 from .._config import ProviderConfig
-from .._errors import CallbackError
+from .._errors import CallbackError, ProviderError
 from .._identity.levels import as_level
 from .._identity.model import Level
+from .http import HttpRequest, HttpResponse, expect_ok, json_object
 
 _ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ASSERTION_LIFETIME = 60
+_MAX_REQUEST_URI = 2048
+#: RFC 6749 A.12 / A.11: VSCHAR, the printable ASCII of access tokens and request URIs.
+VSCHAR = re.compile(r"[\x20-\x7E]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +164,24 @@ def request_object(provider: ProviderConfig, params: Mapping[str, str], *, audie
     # RFC 9101 10.8: explicit typ so the JWT cannot be confused with other JWTs.
     return jwt.encode(claims, key.private_key, algorithm=key.alg,
                       headers={"kid": key.kid, "typ": "oauth-authz-req+jwt"})
+
+
+def push(conf: ProviderConfig, endpoint: str | None, params: Mapping[str, str], *, now: float,
+         jti: str) -> Generator[HttpRequest, HttpResponse, dict[str, str]]:
+    """RFC 9126 2: push the request to the PAR endpoint; returns the parameters that go to
+    the authorization endpoint in its place (``client_id``, ``request_uri``)."""
+    if endpoint is None:
+        raise ProviderError(f"provider {conf.name!r} has no PAR endpoint (use_par = true)")
+    # RFC 9126 2: the issuer is a valid client assertion audience at the PAR endpoint.
+    headers, auth = client_auth(conf, conf.issuer, now=now, jti=jti)
+    response = yield HttpRequest.form(endpoint, {**params, **auth}, headers, conf.timeout)
+    # RFC 9126 2.2: success is 201 Created (panva's openid-client insists on it too)
+    expect_ok(response, "pushed authorization request", (201,))
+    body = json_object(response, "pushed authorization request")
+    request_uri = body.get("request_uri")
+    # RFC 9126 2.2: a string (URN or URL) that goes into the browser's URL: bounded.
+    if not isinstance(request_uri, str) or not VSCHAR.fullmatch(request_uri) or len(
+            request_uri) > _MAX_REQUEST_URI:
+        raise ProviderError("pushed authorization request: no usable request_uri in the "
+                            "response")
+    return {"client_id": conf.client_id, "request_uri": request_uri}

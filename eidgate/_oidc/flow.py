@@ -14,12 +14,13 @@ request object and/or PAR) and returns the :class:`PendingLogin` to store. ``com
 takes the callback parameters, consumes the matching pending login, checks ``iss``
 (RFC 9207), maps provider errors to ``canceled`` / ``rejected`` results, exchanges the code,
 verifies the ID token (OIDC Core 3.1.3.7), fetches and verifies userinfo (5.3) and returns an
-``accepted`` :class:`LoginResult` with the merged claims.
+``accepted`` :class:`LoginResult` with the merged claims. The outbound steps (request object,
+PAR) are in ``authorize``, the back-channel steps (code exchange, JWT verification,
+userinfo) in ``tokens``; this module strings them together.
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -31,42 +32,36 @@ from urllib.parse import parse_qsl
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from .._config import Config, ProviderConfig
-from .._errors import (
-    CallbackError,
-    InvalidTokenError,
-    ProviderError,
-    TokenEndpointError,
-    shown,
-)
+from .._errors import CallbackError, shown
 from .._identity.levels import LEVELS, as_level, at_least, lowest, stated_level
 from .._identity.model import Identity, Level
 from .._identity.normalize import normalize
-from .._json import parse_json
 from .authorize import (
     LoginRedirect,
     PendingLogin,
     PendingLogins,
     add_query,
-    client_auth,
+    push,
     request_object,
 )
-from .http import HttpRequest, HttpResponse, expect_ok, json_object
-from .jose import decrypt, is_jwe, protected_header, verify
-from .metadata import ProviderState, PublicKey
-from .tokens import check_id_token, check_subject, check_userinfo
+from .http import HttpRequest, HttpResponse
+from .metadata import ProviderState
+from .tokens import (
+    ERROR_CODE,
+    check_id_token,
+    check_subject,
+    exchange_code,
+    fetch_userinfo,
+    verified,
+)
 
 Status = Literal["accepted", "rejected", "canceled"]
 Steps = Generator[HttpRequest, HttpResponse, Any]
 _MAX_CALLBACK_QUERY = 16 * 1024
 _MAX_DESCRIPTION = 512
-_MAX_REQUEST_URI = 2048
 # OIDC Core 2 / 3.1.3.7: claims about the authentication itself, as the signed ID token says.
 _ID_TOKEN_ONLY = ("iss", "aud", "azp", "exp", "iat", "nbf", "nonce", "auth_time", "acr", "amr",
                   "at_hash", "c_hash", "sid", "jti")
-_VSCHAR = re.compile(r"[\x20-\x7E]+")
-_OTHER_TYPS = frozenset({"at+jwt", "logout+jwt", "oauth-authz-req+jwt", "secevent+jwt",
-                         "dpop+jwt", "token-introspection+jwt", "client-authentication+jwt"})
-_ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")  # RFC 6749 5.2 charset
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,33 +201,14 @@ class RelyingParty:
             params = {"client_id": conf.client_id, "response_type": "code",
                       "scope": params["scope"], "request": signed}
         if conf.use_par or meta.require_pushed_authorization_requests:
-            params = yield from self._push(conf, meta.pushed_authorization_request_endpoint,
-                                           params, now)
+            params = yield from push(conf, meta.pushed_authorization_request_endpoint, params,
+                                     now=now, jti=self.token())
         url = add_query(meta.authorization_endpoint, params)
         pending = PendingLogin(state=state, nonce=nonce, code_verifier=verifier,
                                provider=conf.name, issuer=conf.issuer,
                                redirect_uri=self.config.redirect_uri, next_url=next_url,
                                created_at=now, max_age=max_age, loa=loa)
         return LoginRedirect(url, pending)
-
-    def _push(self, conf: ProviderConfig, endpoint: str | None, params: dict[str, str],
-              now: float) -> Generator[HttpRequest, HttpResponse, dict[str, str]]:
-        """RFC 9126 2: push the request to the PAR endpoint, get a ``request_uri`` back."""
-        if endpoint is None:
-            raise ProviderError(f"provider {conf.name!r} has no PAR endpoint (use_par = true)")
-        # RFC 9126 2: the issuer is a valid client assertion audience at the PAR endpoint.
-        headers, auth = client_auth(conf, conf.issuer, now=now, jti=self.token())
-        response = yield HttpRequest.form(endpoint, {**params, **auth}, headers, conf.timeout)
-        # RFC 9126 2.2: success is 201 Created (panva's openid-client insists on it too)
-        expect_ok(response, "pushed authorization request", (201,))
-        body = json_object(response, "pushed authorization request")
-        request_uri = body.get("request_uri")
-        # RFC 9126 2.2: a string (URN or URL) that goes into the browser's URL: bounded.
-        if not isinstance(request_uri, str) or not _VSCHAR.fullmatch(request_uri) or len(
-                request_uri) > _MAX_REQUEST_URI:
-            raise ProviderError("pushed authorization request: no usable request_uri in the "
-                                "response")
-        return {"client_id": conf.client_id, "request_uri": request_uri}
 
     def complete(self, params: Mapping[str, str] | str,
                  pending: PendingLogins | Callable[[str], PendingLogin | None]) -> Steps:
@@ -279,10 +255,13 @@ class RelyingParty:
         code = params.get("code")
         if not code:
             raise CallbackError("callback has neither code nor error")
-        tokens = yield from self._exchange(conf, meta.token_endpoint, login, code, now)
+        tokens = yield from exchange_code(conf, meta.token_endpoint, login, code, now=now,
+                                          jti=self.token())
         id_token = tokens["id_token"]
         access_token = tokens["access_token"]
-        id_claims, alg = yield from self._verified(conf, id_token, "ID token", now, True)
+        keys = self.providers[conf.name]
+        id_claims, alg = yield from verified(conf, keys, id_token, "ID token", now=now,
+                                             must_sign=True)
         assert alg is not None
         check_id_token(id_claims, provider=conf, alg=alg, nonce=login.nonce, now=now,
                        leeway=self.config.clock_skew, max_age=login.max_age,
@@ -291,8 +270,9 @@ class RelyingParty:
         userinfo: dict[str, Any] | None = None
         raw_userinfo: str | None = None
         if conf.userinfo and meta.userinfo_endpoint:
-            userinfo, raw_userinfo = yield from self._userinfo(
-                conf, meta.userinfo_endpoint, access_token, subject, now)
+            userinfo, raw_userinfo = yield from fetch_userinfo(
+                conf, keys, meta.userinfo_endpoint, access_token, subject, now=now,
+                leeway=self.config.clock_skew)
         claims = merge_claims(id_claims, userinfo)
         # ages are judged at the login, not by the wall clock of whoever normalises
         identity = normalize(claims, conf.profile, provider=conf.name, issuer=conf.issuer,
@@ -328,114 +308,5 @@ class RelyingParty:
             ch for ch in description[:4 * _MAX_DESCRIPTION] if ch.isprintable()
         )[:_MAX_DESCRIPTION]
         return LoginResult(status, conf.name, conf.issuer, login.next_url,
-                           error=error if _ERROR_CODE.fullmatch(error) else "invalid_error",
+                           error=error if ERROR_CODE.fullmatch(error) else "invalid_error",
                            error_description=kept)
-
-    def _exchange(self, conf: ProviderConfig, endpoint: str, login: PendingLogin, code: str,
-                  now: float) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
-        """OIDC Core 3.1.3.1-3.1.3.5: the token request and the checks on its response."""
-        # RFC 7523 3: the token endpoint URL is the client assertion audience.
-        headers, form = client_auth(conf, endpoint, now=now, jti=self.token())
-        form.update(grant_type="authorization_code", code=code,
-                    redirect_uri=login.redirect_uri, code_verifier=login.code_verifier)
-        response = yield HttpRequest.form(endpoint, form, headers, conf.timeout)
-        if response.status in (400, 401):
-            # RFC 6749 5.2: error response; keep the code, never the description verbatim.
-            try:
-                code_name = json_object(response, "token endpoint").get("error")
-            except ProviderError:
-                code_name = None
-            name = code_name if isinstance(code_name, str) and _ERROR_CODE.fullmatch(
-                code_name) else None
-            raise TokenEndpointError(f"token endpoint refused the code exchange "
-                                     f"({name or f'HTTP {response.status}'})",
-                                     provider_error=name)
-        expect_ok(response, "token endpoint")
-        tokens = json_object(response, "token endpoint")
-        if "error" in tokens:  # RFC 6749 5.2: an error member means failure, even with 200
-            code_name = tokens["error"]
-            name = code_name if isinstance(code_name, str) and _ERROR_CODE.fullmatch(
-                code_name) else None
-            raise TokenEndpointError(f"token endpoint answered HTTP 200 with an error "
-                                     f"({name or 'unnamed'})", provider_error=name)
-        # OIDC Core 3.1.3.3: access_token, token_type Bearer, and an id_token.
-        for name in ("access_token", "id_token", "token_type"):
-            if not isinstance(tokens.get(name), str) or not tokens[name]:
-                raise ProviderError(f"token response has no {name}")
-        if tokens["token_type"].lower() != "bearer":
-            raise ProviderError("token response token_type is not Bearer")
-        # RFC 6749 A.12 / RFC 6750 2.1: an access token is printable ASCII (it goes into an
-        # Authorization header and into at_hash).
-        if not _VSCHAR.fullmatch(tokens["access_token"]):
-            raise ProviderError("token response access_token has characters outside RFC "
-                                "6749 A.12")
-        return tokens
-
-    def _verified(self, conf: ProviderConfig, token: str, what: str, now: float,
-                  must_sign: bool) -> Generator[HttpRequest, HttpResponse,
-                                                tuple[dict[str, Any], str | None]]:
-        """Decrypt (if JWE) and verify (JWS) ``token``; returns the claims and the JWS alg."""
-        if is_jwe(token):
-            # OIDC Core 3.1.3.7 (1) / 5.3.2: decrypt with the keys we registered.
-            plaintext = decrypt(token, conf.decryption_keys, what).strip()
-            # RFC 7519 5.2 / 7.2: the plaintext is a nested JWT (compact JWS, which never
-            # starts with "{"), or, for an encrypted-only userinfo, the JSON claims.
-            if plaintext.startswith(b"{"):
-                if must_sign:  # OIDC Core 2: ID tokens MUST be signed (then maybe encrypted).
-                    raise InvalidTokenError(f"{what} is encrypted but not signed")
-                try:
-                    claims = parse_json(plaintext)
-                except ValueError as exc:
-                    raise InvalidTokenError(f"{what}: decrypted content is not JSON") from exc
-                if not isinstance(claims, dict):
-                    raise InvalidTokenError(f"{what}: decrypted content is not an object")
-                return claims, None
-            try:
-                token = plaintext.decode("ascii")
-            except UnicodeDecodeError as exc:
-                raise InvalidTokenError(f"{what}: decrypted content is neither a JWS nor "
-                                        "JSON") from exc
-        header = protected_header(token, what)
-        typ = header.get("typ")
-        # RFC 8725 3.11 / 2.8: a JWT explicitly typed as another kind (an access token, a
-        # logout token, a request object) is never taken for an ID token or userinfo.
-        if isinstance(typ, str) and typ.lower().removeprefix("application/") in _OTHER_TYPS:
-            raise InvalidTokenError(f"{what}: a JWT of type {shown(typ)} is not one")
-        alg = header.get("alg")
-        # OIDC Core 3.1.3.7 (6)-(8): only allow-listed algorithms; never "none"; HS* only
-        # when configured, with the client secret as key (OIDC Core 10.1).
-        if not isinstance(alg, str) or alg not in conf.id_token_algorithms:
-            raise InvalidTokenError(f"{what}: signature algorithm {shown(alg)} is not allowed")
-        if alg.startswith("HS"):
-            key: str | PublicKey | None = conf.client_secret
-        else:
-            kid = header.get("kid")
-            key = yield from self.providers[conf.name].key_for(
-                alg, kid if isinstance(kid, str) else None, now)
-        return verify(token, key, alg, what), alg
-
-    def _userinfo(self, conf: ProviderConfig, endpoint: str, access_token: str, subject: str,
-                  now: float) -> Generator[HttpRequest, HttpResponse,
-                                           tuple[dict[str, Any], str]]:
-        """OIDC Core 5.3: bearer request; JSON, signed JWT, or signed-then-encrypted JWT."""
-        response = yield HttpRequest("GET", endpoint, {
-            "Authorization": f"Bearer {access_token}",
-            "Accept": "application/json, application/jwt"}, timeout=conf.timeout)
-        expect_ok(response, "userinfo")
-        kind = response.content_type
-        when: float | None = None  # only a JWT has a lifetime (exp, nbf) to check
-        if kind == "application/json":
-            claims, signed = json_object(response, "userinfo"), False
-        elif kind == "application/jwt":
-            try:
-                text = response.body.decode("ascii").strip()
-            except UnicodeDecodeError as exc:
-                raise ProviderError("userinfo JWT is not ASCII") from exc
-            claims, alg = yield from self._verified(conf, text, "userinfo", now, False)
-            signed, when = alg is not None, now
-        else:
-            raise ProviderError(f"userinfo has content type {shown(kind or 'none')}; expected "
-                                "application/json or application/jwt")
-        check_userinfo(claims, provider=conf, subject=subject, signed=signed, now=when,
-                       leeway=self.config.clock_skew)
-        return claims, response.body.decode("utf-8", "replace")

@@ -1,16 +1,31 @@
-"""Checks on the claims of an ID token (OIDC Core 3.1.3.7) and of a userinfo response (5.3)."""
+"""The back-channel half of a login: the code exchange, the ID token and the userinfo.
+
+The steps are sans-IO generators, as in ``flow`` (which strings them together): the token
+request and the checks on its response (OIDC Core 3.1.3.1-3.1.3.5), decryption and
+signature verification of a JWT (3.1.3.7 (1)-(8)), the userinfo request (5.3), and the claim
+checks of an ID token (3.1.3.7) and of a userinfo response (5.3.2).
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from .._config import ProviderConfig
-from .._errors import InvalidTokenError
-from .jose import left_hash, same
+from .._errors import InvalidTokenError, ProviderError, TokenEndpointError, shown
+from .._json import parse_json
+from .authorize import VSCHAR, PendingLogin, client_auth
+from .http import HttpRequest, HttpResponse, expect_ok, json_object
+from .jose import decrypt, is_jwe, left_hash, protected_header, same, verify
+from .metadata import ProviderState, PublicKey
 
 _MAX_SUB_LENGTH = 255  # OIDC Core 2: sub MUST NOT exceed 255 ASCII characters
+#: RFC 6749 4.1.2.1 / 5.2: the characters of an OAuth error code.
+ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")
+_OTHER_TYPS = frozenset({"at+jwt", "logout+jwt", "oauth-authz-req+jwt", "secevent+jwt",
+                         "dpop+jwt", "token-introspection+jwt", "client-authentication+jwt"})
 
 
 def _number(claims: Mapping[str, Any], name: str, required: bool,
@@ -131,3 +146,118 @@ def check_userinfo(claims: Mapping[str, Any], *, provider: ProviderConfig, subje
         nbf = _number(claims, "nbf", False, "userinfo JWT")
         if nbf is not None and nbf > now + leeway:
             raise InvalidTokenError("userinfo JWT is not valid yet (nbf)")
+
+
+def exchange_code(conf: ProviderConfig, endpoint: str, login: PendingLogin, code: str, *,
+                  now: float, jti: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
+    """OIDC Core 3.1.3.1-3.1.3.5: the token request and the checks on its response."""
+    # RFC 7523 3: the token endpoint URL is the client assertion audience.
+    headers, form = client_auth(conf, endpoint, now=now, jti=jti)
+    form.update(grant_type="authorization_code", code=code,
+                redirect_uri=login.redirect_uri, code_verifier=login.code_verifier)
+    response = yield HttpRequest.form(endpoint, form, headers, conf.timeout)
+    if response.status in (400, 401):
+        # RFC 6749 5.2: error response; keep the code, never the description verbatim.
+        try:
+            code_name = json_object(response, "token endpoint").get("error")
+        except ProviderError:
+            code_name = None
+        name = code_name if isinstance(code_name, str) and ERROR_CODE.fullmatch(
+            code_name) else None
+        raise TokenEndpointError(f"token endpoint refused the code exchange "
+                                 f"({name or f'HTTP {response.status}'})",
+                                 provider_error=name)
+    expect_ok(response, "token endpoint")
+    tokens = json_object(response, "token endpoint")
+    if "error" in tokens:  # RFC 6749 5.2: an error member means failure, even with 200
+        code_name = tokens["error"]
+        name = code_name if isinstance(code_name, str) and ERROR_CODE.fullmatch(
+            code_name) else None
+        raise TokenEndpointError(f"token endpoint answered HTTP 200 with an error "
+                                 f"({name or 'unnamed'})", provider_error=name)
+    # OIDC Core 3.1.3.3: access_token, token_type Bearer, and an id_token.
+    for name in ("access_token", "id_token", "token_type"):
+        if not isinstance(tokens.get(name), str) or not tokens[name]:
+            raise ProviderError(f"token response has no {name}")
+    if tokens["token_type"].lower() != "bearer":
+        raise ProviderError("token response token_type is not Bearer")
+    # RFC 6749 A.12 / RFC 6750 2.1: an access token is printable ASCII (it goes into an
+    # Authorization header and into at_hash).
+    if not VSCHAR.fullmatch(tokens["access_token"]):
+        raise ProviderError("token response access_token has characters outside RFC "
+                            "6749 A.12")
+    return tokens
+
+
+def verified(conf: ProviderConfig, keys: ProviderState, token: str, what: str, *, now: float,
+             must_sign: bool) -> Generator[HttpRequest, HttpResponse,
+                                           tuple[dict[str, Any], str | None]]:
+    """Decrypt (if JWE) and verify (JWS) ``token``; returns the claims and the JWS alg."""
+    if is_jwe(token):
+        # OIDC Core 3.1.3.7 (1) / 5.3.2: decrypt with the keys we registered.
+        plaintext = decrypt(token, conf.decryption_keys, what).strip()
+        # RFC 7519 5.2 / 7.2: the plaintext is a nested JWT (compact JWS, which never
+        # starts with "{"), or, for an encrypted-only userinfo, the JSON claims.
+        if plaintext.startswith(b"{"):
+            if must_sign:  # OIDC Core 2: ID tokens MUST be signed (then maybe encrypted).
+                raise InvalidTokenError(f"{what} is encrypted but not signed")
+            try:
+                claims = parse_json(plaintext)
+            except ValueError as exc:
+                raise InvalidTokenError(f"{what}: decrypted content is not JSON") from exc
+            if not isinstance(claims, dict):
+                raise InvalidTokenError(f"{what}: decrypted content is not an object")
+            return claims, None
+        try:
+            token = plaintext.decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise InvalidTokenError(f"{what}: decrypted content is neither a JWS nor "
+                                    "JSON") from exc
+    header = protected_header(token, what)
+    typ = header.get("typ")
+    # RFC 8725 3.11 / 2.8: a JWT explicitly typed as another kind (an access token, a
+    # logout token, a request object) is never taken for an ID token or userinfo.
+    if isinstance(typ, str) and typ.lower().removeprefix("application/") in _OTHER_TYPS:
+        raise InvalidTokenError(f"{what}: a JWT of type {shown(typ)} is not one")
+    alg = header.get("alg")
+    # OIDC Core 3.1.3.7 (6)-(8): only allow-listed algorithms; never "none"; HS* only
+    # when configured, with the client secret as key (OIDC Core 10.1).
+    if not isinstance(alg, str) or alg not in conf.id_token_algorithms:
+        raise InvalidTokenError(f"{what}: signature algorithm {shown(alg)} is not allowed")
+    if alg.startswith("HS"):
+        key: str | PublicKey | None = conf.client_secret
+    else:
+        kid = header.get("kid")
+        key = yield from keys.key_for(alg, kid if isinstance(kid, str) else None, now)
+    return verify(token, key, alg, what), alg
+
+
+def fetch_userinfo(conf: ProviderConfig, keys: ProviderState, endpoint: str, access_token: str,
+                   subject: str, *, now: float, leeway: int
+                   ) -> Generator[HttpRequest, HttpResponse, tuple[dict[str, Any], str]]:
+    """OIDC Core 5.3: bearer request; JSON, signed JWT, or signed-then-encrypted JWT.
+
+    Returns the checked claims and the response body as text (for the evidence archive).
+    """
+    response = yield HttpRequest("GET", endpoint, {
+        "Authorization": f"Bearer {access_token}",
+        "Accept": "application/json, application/jwt"}, timeout=conf.timeout)
+    expect_ok(response, "userinfo")
+    kind = response.content_type
+    when: float | None = None  # only a JWT has a lifetime (exp, nbf) to check
+    if kind == "application/json":
+        claims, signed = json_object(response, "userinfo"), False
+    elif kind == "application/jwt":
+        try:
+            text = response.body.decode("ascii").strip()
+        except UnicodeDecodeError as exc:
+            raise ProviderError("userinfo JWT is not ASCII") from exc
+        claims, alg = yield from verified(conf, keys, text, "userinfo", now=now,
+                                          must_sign=False)
+        signed, when = alg is not None, now
+    else:
+        raise ProviderError(f"userinfo has content type {shown(kind or 'none')}; expected "
+                            "application/json or application/jwt")
+    check_userinfo(claims, provider=conf, subject=subject, signed=signed, now=when,
+                   leeway=leeway)
+    return claims, response.body.decode("utf-8", "replace")
