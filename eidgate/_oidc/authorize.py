@@ -157,8 +157,9 @@ def request_object(provider: ProviderConfig, params: Mapping[str, str], *, audie
     key = provider.signing_key
     assert key is not None  # guaranteed by the config loader
     issued = math.floor(now)
-    claims: dict[str, Any] = {**params, "iss": provider.client_id, "aud": audience,
-                              "iat": issued, "nbf": issued, "exp": issued + 300, "jti": jti}
+    claims: dict[str, str | int] = {**params, "iss": provider.client_id, "aud": audience,
+                                    "iat": issued, "nbf": issued, "exp": issued + 300,
+                                    "jti": jti}
     if "max_age" in claims:
         claims["max_age"] = int(claims["max_age"])
     # RFC 9101 10.8: explicit typ so the JWT cannot be confused with other JWTs.

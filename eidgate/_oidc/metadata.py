@@ -13,6 +13,8 @@ they need and receive the responses, so the sync and async drivers share them.
 * A token signed with a ``kid`` we do not know triggers one JWKS refetch (the provider
   rotated its keys). After a forced refetch no other is made for ``cooldown`` seconds, so
   random ``kid`` values from an attacker cannot become a fetch storm against the provider.
+* Both items sit in a typed slot, ``_Cached[T]`` (the value, when it was fetched, the rules
+  above and a lock that is never held across a ``yield``), so the rules are written once.
 """
 
 from __future__ import annotations
