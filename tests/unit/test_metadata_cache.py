@@ -5,7 +5,7 @@ The rules (eidgate/_oidc/metadata.py, theory of operation): discovery and JWKS a
 ``stale_grace`` (one day) and is tried again once per ``cooldown`` (60 s), not once per
 login; a provider that answers wrongly is never papered over; an unknown ``kid`` makes one
 JWKS refetch per cool-down (OIDC Core 10.1.1). The drivers' view of the same rules (threads,
-tasks, real transports) is in test_hostile_review2.py and test_drivers.py.
+tasks, real transports) is in test_metadata_cache_concurrency.py and test_drivers.py.
 """
 
 from __future__ import annotations
