@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from .._config import Config, ProviderConfig
-from .._errors import CallbackError, shown
+from .._errors import CallbackError, ConfigError, shown
 from .._identity.levels import LEVELS, as_level, at_least, lowest, stated_level
 from .._identity.model import Identity, Level
 from .._identity.normalize import normalize
@@ -56,7 +56,6 @@ from .tokens import (
 )
 
 Status = Literal["accepted", "rejected", "canceled"]
-Steps = Generator[HttpRequest, HttpResponse, Any]
 _MAX_CALLBACK_QUERY = 16 * 1024
 _MAX_DESCRIPTION = 512
 # OIDC Core 2 / 3.1.3.7: claims about the authentication itself, as the signed ID token says.
@@ -174,7 +173,8 @@ class RelyingParty:
         """
         # typed, but an untyped caller may still pass any string: refused, never sent
         if loa is not None and as_level(loa) is None:
-            raise ValueError(f"loa must be one of {LEVELS}, not {loa!r}")
+            # the same error as login_required(loa=...) and the adapters' loa= option
+            raise ConfigError(f"must be one of {', '.join(LEVELS)}, not {loa!r}", option="loa")
         conf = self.config.provider(provider)
         cache = self.providers[conf.name]
         now = self.now()
@@ -211,7 +211,8 @@ class RelyingParty:
         return LoginRedirect(url, pending)
 
     def complete(self, params: Mapping[str, str] | str,
-                 pending: PendingLogins | Callable[[str], PendingLogin | None]) -> Steps:
+                 pending: PendingLogins | Callable[[str], PendingLogin | None]
+                 ) -> Generator[HttpRequest, HttpResponse, LoginResult]:
         """Finish a login from the callback parameters; returns a :class:`LoginResult`.
 
         ``pending`` is where the adapter keeps pending logins: the one matching ``state`` is

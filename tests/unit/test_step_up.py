@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import Harness
 
-from eidgate import CallbackError, PendingLogin
+from eidgate import CallbackError, ConfigError, PendingLogin
 
 
 def acr_values(url: str) -> list[str]:
@@ -88,8 +88,10 @@ def test_level_is_asked_for_in_place_of_a_configured_one(
 
 
 def test_unknown_level_name_is_a_programming_error(harness: Callable[..., Harness]) -> None:
-    with pytest.raises(ValueError, match="loa must be one of"):
+    # the same error as login_required(loa="very high") and the adapters' loa= option
+    with pytest.raises(ConfigError, match="option loa=: must be one of") as refused:
         harness().begin(loa="very high")
+    assert refused.value.option == "loa"
 
 
 @pytest.mark.parametrize("loa", ["very high", 3, ["high"]])
