@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BROWSER := /usr/bin/chromium /usr/bin/chromedriver
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test demo lint typecheck pytest bench clean
+.PHONY: test demo lint typecheck pytest bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# make fuzz: coverage-guided fuzzing (atheris) of every parser that sees outside input, one
+# harness at a time for FUZZ_SECONDS each (FUZZ_HARNESS names one or several; default all).
+# make test replays the corpus (tests/fuzz/corpus) and a fixed-seed mutation of it instead.
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESS ?= all
+
+$(VENV)/.fuzz-installed: $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev,fuzz]"
+	touch $@
+
+fuzz: $(VENV)/.fuzz-installed
+	$(BIN)/python tests/fuzz/run.py --seconds $(FUZZ_SECONDS) $(FUZZ_HARNESS)
