@@ -28,7 +28,11 @@ $(BROWSER) &:
 test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/mypy eidgate adapters/eidgate_adapters
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest -q
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage json -q -o coverage.json
+	$(BIN)/python .ci/coverage_floor.py coverage.json --lines 92 --branches 85
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
