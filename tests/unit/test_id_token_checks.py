@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwe
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import RSAKey
+from tampering import swap_id_token
 
 from eidgate import (
     DiscoveryError,
@@ -105,18 +106,7 @@ def reissue(make: Callable[[str, dict[str, Any]], str]) -> Setup:
     ``make`` receives the provider's signed ID token and its claims (right nonce, at_hash).
     """
     def setup(h: Harness) -> None:
-        op = h.op
-
-        def token(request: HttpRequest) -> HttpResponse:
-            answer = op.token(request)
-            body = json.loads(answer.body)
-            if "id_token" in body:
-                signed = body["id_token"]
-                claims = jwt.decode(signed, options={"verify_signature": False})
-                body["id_token"] = make(signed, claims)
-            return json_response(body, answer.status)
-
-        op.overrides["/token"] = token
+        swap_id_token(h.op, lambda claims, signed: make(signed, claims))
     return setup
 
 
