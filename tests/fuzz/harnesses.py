@@ -540,6 +540,37 @@ HARNESSES: dict[str, Harness] = {
     "gate_request": gate_request,
 }
 
+#: reproducers of bugs outside the files this suite owns: (harness, file) -> reason. Each is
+#: replayed as xfail(strict=True), so the fix turns it into a failure to clean up.
+KNOWN_BUGS: dict[tuple[str, str], str] = {
+    ("config_toml", "bug-not-utf8"): "load_config lets tomllib's UnicodeDecodeError out for an "
+    "eidgate.toml that is not UTF-8 (it catches only OSError and TOMLDecodeError): "
+    "eidgate/_config.py load_config",
+}
+#: the same bugs as the mutation pass meets them (its inputs are not in the corpus): one
+#: test per bug above xfails strictly; these exceptions only must not hide new ones
+KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {
+    "config_toml": lambda exc: isinstance(exc, UnicodeDecodeError),
+}
+
+
+def tolerating_known_bugs(name: str) -> Harness:
+    """The harness ``name``, with the exceptions of its known bugs taken as outcomes (the
+    fuzzer looks past them for new ones; the corpus replay keeps them as strict xfails)."""
+    harness = HARNESSES[name]
+    known = KNOWN_CLASSES.get(name)
+    if known is None:
+        return harness
+
+    def tolerant(data: bytes) -> None:
+        try:
+            harness(data)
+        except Exception as exc:
+            if not known(exc):
+                raise
+    return tolerant
+
+
 CORPUS = Path(__file__).parent / "corpus"
 
 
@@ -547,6 +578,3 @@ def corpus_files(name: str) -> list[Path]:
     """The stored inputs of one harness, in a stable order."""
     folder = CORPUS / name
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
-
-
-__all__ = ["CORPUS", "HARNESSES", "Violation", "corpus_files", "world"]

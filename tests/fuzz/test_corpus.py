@@ -24,6 +24,8 @@ import pytest
 from harnesses import (
     CORPUS,
     HARNESSES,
+    KNOWN_BUGS,
+    KNOWN_CLASSES,
     SECRET,
     STATE,
     Violation,
@@ -38,18 +40,6 @@ from harnesses import (
 from eidgate import HttpResponse
 from eidgate.web import WebRequest, WebResponse
 
-#: reproducers of bugs outside the files this suite owns: (harness, file) -> reason. Each is
-#: replayed as xfail(strict=True), so the fix turns it into a failure to clean up.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("config_toml", "bug-not-utf8"): "load_config lets tomllib's UnicodeDecodeError out for an "
-    "eidgate.toml that is not UTF-8 (it catches only OSError and TOMLDecodeError): "
-    "eidgate/_config.py load_config",
-}
-#: the same bugs as the mutation pass meets them (its inputs are not in the corpus): one
-#: test per bug above xfails strictly; these exceptions only must not hide new ones
-KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {
-    "config_toml": lambda exc: isinstance(exc, UnicodeDecodeError),
-}
 #: mutations per harness (x 16 harnesses); EIDGATE_FUZZ_MUTATIONS raises it for a longer run
 MUTATIONS = int(os.environ.get("EIDGATE_FUZZ_MUTATIONS", "300"))
 DEADLINE = 5.0  # seconds one input may take (the slowest honest one takes milliseconds)
