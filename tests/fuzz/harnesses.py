@@ -167,6 +167,9 @@ def world() -> World:
 
 # -- helpers -------------------------------------------------------------------------------
 
+_STATUS = re.compile(r"[1-9][0-9]{2}")  # ASCII digits only ("4\u00b31".isdigit() is True)
+
+
 def as_response(data: bytes, status: int = 200, content_type: str = "application/json"
                 ) -> HttpResponse:
     """A provider's answer: the bytes are the body, unless they start with a status line
@@ -174,7 +177,7 @@ def as_response(data: bytes, status: int = 200, content_type: str = "application
     if data.startswith(b"HTTP "):
         head, _, data = data.partition(b"\n")
         parts = head.decode("latin-1").split(None, 2)
-        if len(parts) > 1 and parts[1].isdigit() and len(parts[1]) == 3:
+        if len(parts) > 1 and _STATUS.fullmatch(parts[1]):
             status = int(parts[1])
         content_type = parts[2].strip() if len(parts) > 2 else ""
     return HttpResponse(status, {"content-type": content_type}, data)

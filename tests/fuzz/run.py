@@ -26,6 +26,13 @@ HERE = Path(__file__).resolve().parent
 _STATS = re.compile(r"#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)")
 #: what atheris instruments besides eidgate: the JOSE and cookie libraries the parsers
 #: hand the hostile bytes to (their branches guide the fuzzer through token formats)
+#: the libFuzzer dictionary (tests/fuzz/dicts/<name>.dict) each harness mutates with
+DICTIONARIES = {**dict.fromkeys(("token_response", "par_response", "userinfo", "discovery",
+                                 "jwks", "jws", "jwe", "session_sealed", "pending_signed"),
+                                "json"),
+                **dict.fromkeys(("callback_query", "cookie_header", "accept_language",
+                                 "gate_request", "session_cookie", "pending_cookie"), "http"),
+                "config_toml": "toml"}
 INSTRUMENTED = ["eidgate", "jwt", "joserfc", "itsdangerous", "harnesses"]
 
 
@@ -58,6 +65,9 @@ def run(name: str, args: argparse.Namespace) -> tuple[int, str]:
     libfuzzer = [f"-max_total_time={args.seconds}", f"-timeout={args.timeout}",
                  f"-rss_limit_mb={args.rss_mb}", f"-max_len={args.max_len}",
                  f"-artifact_prefix={work}-", "-print_final_stats=1", str(work), str(corpus)]
+    words = HERE / "dicts" / f"{DICTIONARIES.get(name, '')}.dict"
+    if words.is_file():
+        libfuzzer.insert(0, f"-dict={words}")
     started = time.monotonic()
     with log.open("w") as out:
         code = subprocess.call([sys.executable, __file__, "--child", name, *libfuzzer],
