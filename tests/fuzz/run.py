@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,9 @@ def child(name: str, libfuzzer_args: list[str]) -> None:
                 harness(path.read_bytes())
             except Exception as exc:  # reported by the fuzzing run below
                 print(f"seed {path.name} fails: {exc!r:.200}", file=sys.stderr)
-    atheris.Setup([sys.argv[0], *libfuzzer_args], harness)
+    # libFuzzer starts its -merge=1 (and -fork) workers as a shell command from argv[0]
+    command = " ".join(shlex.quote(a) for a in (sys.executable, __file__, "--child", name))
+    atheris.Setup([command, *libfuzzer_args], harness)
     atheris.Fuzz()
 
 
@@ -69,21 +72,26 @@ def run(name: str, args: argparse.Namespace) -> tuple[int, str]:
     if words.is_file():
         libfuzzer.insert(0, f"-dict={words}")
     started = time.monotonic()
-    with log.open("w") as out:
-        code = subprocess.call([sys.executable, __file__, "--child", name, *libfuzzer],
-                               stdout=out, stderr=subprocess.STDOUT)
-    text = log.read_text(errors="replace")
-    found = _STATS.findall(text)
-    runs, cov, ft, corp = found[-1] if found else ("0", "?", "?", "?")
-    summary = (f"{name}: {runs} runs in {time.monotonic() - started:.0f} s, cov {cov}, "
-               f"ft {ft}, corpus {corp}; exit {code}; log {log}")
+    code = 0
+    summary = f"{name}: not fuzzed (--merge-only)"
+    if not args.merge_only:
+        with log.open("w") as out:
+            code = subprocess.call([sys.executable, __file__, "--child", name, *libfuzzer],
+                                   stdout=out, stderr=subprocess.STDOUT)
+        text = log.read_text(errors="replace")
+        found = _STATS.findall(text)
+        runs, cov, ft, corp = found[-1] if found else ("0", "?", "?", "?")
+        summary = (f"{name}: {runs} runs in {time.monotonic() - started:.0f} s, cov {cov}, "
+                   f"ft {ft}, corpus {corp}; exit {code}; log {log}")
     if code != 0:
         crashes = sorted(str(p) for p in Path(args.work).glob(f"{name}-*"))
         summary += f"\n  reproducers: {' '.join(crashes) or '(none written)'}"
-    if args.merge and code == 0:
+    if (args.merge or args.merge_only) and code == 0:
+        before = len(list(corpus.iterdir()))
         subprocess.call([sys.executable, __file__, "--child", name, "-merge=1",
                          f"-max_len={args.max_len}", str(corpus), str(work)],
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        summary += f"; merged {len(list(corpus.iterdir())) - before} new inputs into {corpus}"
     return code, summary
 
 
@@ -103,6 +111,8 @@ def main() -> int:
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "eidgate-fuzz"))
     parser.add_argument("--merge", action="store_true",
                         help="add the found inputs that reach new coverage to the corpus")
+    parser.add_argument("--merge-only", action="store_true",
+                        help="only merge what an earlier run left in --work (no fuzzing)")
     args = parser.parse_args()
     names = [n for n in args.names if n != "all"] or list(HARNESSES)
     unknown = [n for n in names if n not in HARNESSES]
