@@ -418,11 +418,10 @@ def accept_language(data: bytes) -> None:
 
 _CONFIG_DIR = Path(tempfile.mkdtemp(prefix="eidgate-fuzz-config-"))
 _KEY_NAMES = ("rp-enc-rsa.json", "rp-enc-ec.json", "rp-sig.json")
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.-]{0,64}")
 
 
 def _key_paths_inside(data: Mapping[str, Any]) -> bool:
-    """True when every key file the config names is a plain name in the harness's folder.
+    """True when every key file the config names is a name in the harness's folder.
 
     eidgate reads the key files its operator names; the fuzzer must not make it read the
     machine's own files (``/dev/zero`` would never end), so such inputs are skipped.
@@ -435,8 +434,8 @@ def _key_paths_inside(data: Mapping[str, Any]) -> bool:
             paths = table.get(key, [])
             for path in [paths] if isinstance(paths, str) else (
                     paths if isinstance(paths, list) else []):
-                if isinstance(path, str) and (not _PLAIN_NAME.fullmatch(path)
-                                              or path.strip(".") == ""):
+                # a name without "/" stays in the folder (".." is a folder: an OSError)
+                if isinstance(path, str) and "/" in path:
                     return False
     return True
 
@@ -549,6 +548,13 @@ KNOWN_BUGS: dict[tuple[str, str], str] = {
     ("config_toml", "bug-not-utf8"): "load_config lets tomllib's UnicodeDecodeError out for an "
     "eidgate.toml that is not UTF-8 (it catches only OSError and TOMLDecodeError): "
     "eidgate/_config.py load_config",
+    ("config_toml", "bug-timeout-nan"): "load_config accepts http_timeout = nan (nan <= 0 is "
+    "false): no bound on an outbound call (DESIGN.md 5): eidgate/_config.py _Reader.config",
+    ("config_toml", "bug-timeout-inf"): "load_config accepts a provider's timeout = inf: no "
+    "bound on an outbound call (DESIGN.md 5): eidgate/_config.py _Reader.provider",
+    ("config_toml", "bug-key-path-nul"): "load_config lets ValueError ('embedded null byte') "
+    "out for a key file path with a NUL (load_keys catches only OSError from read_text): "
+    "eidgate/_keys.py load_keys",
     ("session_sealed", "bug-deep-nesting"): "CookieSessions.load reads the decrypted payload "
     "with json.loads and catches ValueError, KeyError and TypeError only: a payload nested "
     "1000 deep raises RecursionError (only a holder of the secret key can seal one: a "
@@ -557,7 +563,9 @@ KNOWN_BUGS: dict[tuple[str, str], str] = {
 #: the same bugs as the mutation pass meets them (its inputs are not in the corpus): one
 #: test per bug above xfails strictly; these exceptions only must not hide new ones
 KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {
-    "config_toml": lambda exc: isinstance(exc, UnicodeDecodeError),
+    "config_toml": lambda exc: isinstance(exc, UnicodeDecodeError) or (
+        isinstance(exc, Violation) and "timeout of" in str(exc)) or (
+        isinstance(exc, ValueError) and "null byte" in str(exc)),
     "session_sealed": lambda exc: isinstance(exc, RecursionError),
 }
 
