@@ -346,16 +346,19 @@ class Row:
 
 # Rows where the adapters contradict the rules (issue 10): strict, so a fix turns them red
 # until the mark goes. Reproductions in the tests below the table.
-PREFIX_BUG = (
-    "Flask: EidGate registers its prefix for GET, HEAD, POST only, so Werkzeug routes PUT, "
-    "PATCH, DELETE, PROPFIND on /eidgate/... to the app's own catch-all rule, and "
-    "EidGate._protect skips every path gate.owns(), whatever rule served it: the app is "
-    "reached under the gate's prefix (the ASGI/WSGI middlewares answer 404)")
-PREFLIGHT_BUG = (
-    "login_required (Flask and Starlette) is built with preflight=True, so a forged CORS "
-    "preflight (OPTIONS + Origin + Access-Control-Request-Method, no login) reaches a view "
-    "that lists OPTIONS and answers it itself; issue 10: decorators may pass OPTIONS only "
-    "where the framework answers it, and a view listing OPTIONS is not such a place")
+# Flask: EidGate registers its prefix for GET, HEAD and POST only, so Werkzeug routes PUT,
+# PATCH, DELETE, PROPFIND on /eidgate/... to the app's own catch-all rule, and
+# EidGate._protect skips every path gate.owns(), whatever rule serves it: the app is reached
+# under the gate's prefix, without a login even with protect=["/*"] (the ASGI and WSGI
+# middlewares answer 404).
+PREFIX_BUG = ("bug: Flask routes PUT/PATCH/DELETE/PROPFIND under /eidgate to the app's "
+              "catch-all, unprotected (test_flask_protect_everything_...)")
+# login_required (Flask and Starlette) is built with preflight=True, so a forged CORS
+# preflight (OPTIONS + Origin + Access-Control-Request-Method, no login) reaches a view that
+# lists OPTIONS and answers it itself. Issue 10: decorators may let OPTIONS through only
+# where the framework answers it, and a view that lists OPTIONS is not such a place.
+PREFLIGHT_BUG = ("bug: login_required passes a forged CORS preflight to a view that lists "
+                 "OPTIONS (test_decorated_flask_view_...)")
 
 
 def _prefix_bug(row: Row) -> bool:
