@@ -127,7 +127,8 @@ def expect(setup: Setup, method: str, path: str, session: bool, cors: bool) -> O
         return Outcome(405, False)  # Starlette: the endpoint's route lists ALL, upper case
     if path == PUBLIC or session:
         return REACHED
-    # protected, no session: only a real preflight the app let through passes
+    # protected, no session: only a real preflight the app let through passes (never at a
+    # decorated view here: it lists OPTIONS, so no framework answers the preflight for it)
     lets_preflight = setup.preflight and setup.guard == "protect"
     if lets_preflight and seen == "OPTIONS" and cors:
         return REACHED
