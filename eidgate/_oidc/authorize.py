@@ -175,7 +175,8 @@ def push(conf: ProviderConfig, endpoint: str | None, params: Mapping[str, str], 
         raise ProviderError(f"provider {conf.name!r} has no PAR endpoint (use_par = true)")
     # RFC 9126 2: the issuer is a valid client assertion audience at the PAR endpoint.
     headers, auth = client_auth(conf, conf.issuer, now=now, jti=jti)
-    response = yield HttpRequest.form(endpoint, {**params, **auth}, headers, conf.timeout)
+    response = yield HttpRequest.form(endpoint, {**params, **auth}, headers, conf.timeout,
+                                      conf.issuer)
     # RFC 9126 2.2: success is 201 Created (panva's openid-client insists on it too)
     expect_ok(response, "pushed authorization request", (201,))
     body = json_object(response, "pushed authorization request")

@@ -43,7 +43,7 @@ from .._errors import (
     ProviderUnavailable,
     shown,
 )
-from .http import HttpRequest, HttpResponse, expect_ok, json_object
+from .http import HttpRequest, HttpResponse, endpoint_refusal, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
 T = TypeVar("T")
@@ -120,6 +120,15 @@ class ProviderMetadata:
             if not isinstance(value, str) or not _usable_url(value, allow_http):
                 raise DiscoveryError(f"discovery document: {name} must be an absolute https "
                                      "URL with a host, and no credentials or fragment")
+            # OWASP SSRF Prevention Cheat Sheet: a provider must not point the relying party
+            # (its client secret, codes, tokens) at link-local or cloud metadata hosts, nor
+            # at private (RFC 1918, RFC 4193) or loop-back ones unless it is there itself.
+            # The authorization endpoint is the browser's, but a provider naming one there
+            # is no provider to trust either. By spelling here; by address in the drivers.
+            refusal = endpoint_refusal(value, expected_issuer)
+            if refusal is not None:
+                raise DiscoveryError(f"discovery document: {name} points inside the network: "
+                                     f"{refusal}")
             return value
 
         # Discovery 3: these three are REQUIRED for a code-flow provider.
@@ -317,7 +326,7 @@ class ProviderState:
     def _get(self, url: str, what: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
         self.fetches += 1
         response = yield HttpRequest("GET", url, {"Accept": "application/json"},
-                                     timeout=self.config.timeout)
+                                     timeout=self.config.timeout, issuer=self.config.issuer)
         expect_ok(response, what)
         return json_object(response, what)
 

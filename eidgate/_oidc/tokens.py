@@ -155,7 +155,7 @@ def exchange_code(conf: ProviderConfig, endpoint: str, login: PendingLogin, code
     headers, form = client_auth(conf, endpoint, now=now, jti=jti)
     form.update(grant_type="authorization_code", code=code,
                 redirect_uri=login.redirect_uri, code_verifier=login.code_verifier)
-    response = yield HttpRequest.form(endpoint, form, headers, conf.timeout)
+    response = yield HttpRequest.form(endpoint, form, headers, conf.timeout, conf.issuer)
     if response.status in (400, 401):
         # RFC 6749 5.2: error response; keep the code, never the description verbatim.
         try:
@@ -241,7 +241,8 @@ def fetch_userinfo(conf: ProviderConfig, keys: ProviderState, endpoint: str, acc
     """
     response = yield HttpRequest("GET", endpoint, {
         "Authorization": f"Bearer {access_token}",
-        "Accept": "application/json, application/jwt"}, timeout=conf.timeout)
+        "Accept": "application/json, application/jwt"}, timeout=conf.timeout,
+        issuer=conf.issuer)
     expect_ok(response, "userinfo")
     kind = response.content_type
     when: float | None = None  # only a JWT has a lifetime (exp, nbf) to check
