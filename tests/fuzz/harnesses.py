@@ -494,6 +494,8 @@ def gate_request(data: bytes) -> None:
         GET /eidgate/callback?code=x&state=fuzz-state HTTP/1.1
         Cookie: __Host-eidgate_login_fuzz-state=@pending@
         Accept-Language: fi
+
+    A header ``X-Fuzz-Root: /app`` sets the mount point the app is served under.
     """
     w = world()
     text = data.decode("latin-1")
@@ -507,7 +509,9 @@ def gate_request(data: bytes) -> None:
     path = unquote_to_bytes(raw_path).decode("utf-8", "replace") or "/"
     headers = [(n.strip(), v.strip()) for n, sep, v in (
         line.partition(":") for line in lines) if sep and n.strip()]
-    request = WebRequest.from_headers(method, path, query, headers)
+    # the mount point (WSGI SCRIPT_NAME, ASGI root_path) comes in a pseudo-header
+    root = next((v for n, v in headers if n.lower() == "x-fuzz-root"), "")
+    request = WebRequest.from_headers(method, path, query, headers, root)
     gate = w.gate
     if gate.owns(request.path):
         try:

@@ -365,6 +365,9 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "preflight": "OPTIONS /private/x\nOrigin: https://other.example\n"
                      "Access-Control-Request-Method: POST\n",
         "public": "GET /public\n",
+        "mounted": f"GET /eidgate/callback?{valid_callback}\nX-Fuzz-Root: /app/\n"
+                   f"Cookie: {login_cookie}\n",
+        "mounted-protected": f"GET /private/a%2Fb?q=%0d%0a\nX-Fuzz-Root: /app\n{navigation}",
     }
     out["gate_request"] = {k: v.encode() for k, v in requests.items()}
     return out
