@@ -172,10 +172,10 @@ def login_required(endpoint: F | None = None, /, *, provider: str | None = None,
     """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
 
     For Starlette and FastAPI endpoints, sync or async, that take the ``request``; when it
-    refuses, the endpoint returns the gate's answer as a Starlette ``Response``. CORS
-    preflights pass (the endpoint's framework answers them).
+    refuses, the endpoint returns the gate's answer as a Starlette ``Response``. ``OPTIONS``
+    needs a login too: an endpoint only sees it when its route lists it and answers it.
     """
-    rule = Rule.of(provider=provider, providers=providers, loa=loa, preflight=True)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa)
 
     def decorate(func: F) -> F:
         def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

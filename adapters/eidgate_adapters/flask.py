@@ -54,19 +54,22 @@ class EidGate:
         app.add_url_rule(prefix + "/", "eidgate_picker", self._route, methods=methods)
         app.add_url_rule(prefix + "/<path:_route>", "eidgate_route", self._route,
                          methods=methods)
-        if self.gate.protect:
-            app.before_request(self._protect)
+        app.before_request(self._before)
 
     def _route(self, _route: str = "") -> Response:
         assert self.client is not None
         assert self.gate is not None
         return _response(self.client.run(self.gate.handle(_request(_this_request()))))
 
-    def _protect(self) -> Response | None:
+    def _before(self) -> Response | None:
         gate = self.gate
         assert gate is not None
         req = _this_request()
-        if gate.owns(req.path) or not gate.protects(req.path, req.script_root):
+        if gate.owns(req.path):
+            # every method under the prefix is the gate's (404 for those it does not take),
+            # never an app route's: a catch-all route must not see PUT /eidgate/x
+            return self._route()
+        if not gate.protect or not gate.protects(req.path, req.script_root):
             return None
         refused = gate.refuse(_identity(req, gate), lambda: _request(req), method=req.method)
         return _response(refused) if refused is not None else None
@@ -135,10 +138,10 @@ def login_required(view: F | None = None, /, *, provider: str | None = None,
                    loa: Level | None = None) -> F | Callable[[F], F]:
     """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
 
-    Works on sync and async views, which keep their type; CORS preflights pass (Flask
-    answers ``OPTIONS`` itself unless the view lists it).
+    Works on sync and async views, which keep their type. ``OPTIONS`` needs a login too:
+    Flask answers it itself unless the view lists it, and then the view answers it.
     """
-    rule = Rule.of(provider=provider, providers=providers, loa=loa, preflight=True)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa)
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
         req = _this_request()

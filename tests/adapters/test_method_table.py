@@ -11,9 +11,10 @@ The expected outcome of each row is written from the rules, not read from the co
   ``/callback`` only ``GET`` (a ``HEAD`` must not start a login or spend a code); ``/logout``
   only ``POST``, and ``403`` from another site (OWASP logout CSRF); any other method, and
   any other route, is an unknown page: ``404``. Nothing under the prefix reaches the app.
-* Flask routes the prefix itself: the gate's rules take ``GET``, ``HEAD`` and ``POST``, Flask
-  answers ``OPTIONS`` on them (RFC 9110 9.3.7, ``Allow``) and any other method with ``405``
-  (RFC 9110 15.5.6); Starlette answers a method its route does not list with ``405``.
+* The gate answers every method under its prefix in every adapter, Flask included (its
+  ``before_request`` takes the prefix before Flask's own routing could answer ``OPTIONS`` or
+  ``405``, or hand the path to an app's catch-all rule); Starlette answers a method an
+  endpoint's route does not list with ``405``.
 * Fail closed (issue 10 item 1): a protected path needs a login for every method. Only an
   app that asks for it (``preflight=True``) lets a real CORS preflight through without one
   (Fetch 3.2.2: ``OPTIONS`` with ``Origin`` and ``Access-Control-Request-Method``); the
@@ -118,8 +119,6 @@ def expect(setup: Setup, method: str, path: str, session: bool, cors: bool) -> O
     """The row's outcome, from the rules in the module docstring."""
     seen = method.upper() if setup.family == "flask" else method  # RFC 9110 9.1; Werkzeug
     if path in GATE_PATHS:
-        if setup.family == "flask" and seen not in ("GET", "HEAD", "POST"):
-            return Outcome(200, False) if seen == "OPTIONS" else Outcome(405, False)
         route = path.removeprefix("/eidgate") or "/"
         answer = GATE.get(route, {}).get(seen)
         return answer(session, cors) if answer else NOT_FOUND
@@ -347,35 +346,11 @@ class Row:
 
 # Rows where the adapters contradict the rules (issue 10): strict, so a fix turns them red
 # until the mark goes. Reproductions in the tests below the table.
-# Flask: EidGate registers its prefix for GET, HEAD and POST only, so Werkzeug routes PUT,
-# PATCH, DELETE, PROPFIND on /eidgate/... to the app's own catch-all rule, and
-# EidGate._protect skips every path gate.owns(), whatever rule serves it: the app is reached
-# under the gate's prefix, without a login even with protect=["/*"] (the ASGI and WSGI
-# middlewares answer 404).
-PREFIX_BUG = ("bug: Flask routes PUT/PATCH/DELETE/PROPFIND under /eidgate to the app's "
-              "catch-all, unprotected (test_flask_protect_everything_...)")
-# login_required (Flask and Starlette) is built with preflight=True, so a forged CORS
-# preflight (OPTIONS + Origin + Access-Control-Request-Method, no login) reaches a view that
-# lists OPTIONS and answers it itself. Issue 10: decorators may let OPTIONS through only
-# where the framework answers it, and a view that lists OPTIONS is not such a place.
-PREFLIGHT_BUG = ("bug: login_required passes a forged CORS preflight to a view that lists "
-                 "OPTIONS (test_decorated_flask_view_...)")
-
-
-def _prefix_bug(row: Row) -> bool:
-    return (row.setup.family == "flask" and row.setup.guard == "protect"
-            and row.path in GATE_PATHS and row.method.upper() not in (
-                "GET", "HEAD", "POST", "OPTIONS"))
-
-
-def _preflight_bug(row: Row) -> bool:
-    seen = row.method.upper() if row.setup.family == "flask" else row.method
-    return (row.setup.guard == "decorator" and row.path == PROTECTED and not row.session
-            and row.cors and seen == "OPTIONS")
-
-
-BUGS: list[tuple[Callable[[Row], bool], str]] = [(_prefix_bug, PREFIX_BUG),
-                                                 (_preflight_bug, PREFLIGHT_BUG)]
+# Two bugs this table found, fixed (the rows are plain rows now): Flask routed PUT, PATCH,
+# DELETE and PROPFIND under /eidgate to the app's catch-all rule without a login (the gate
+# now answers every method under its prefix), and login_required passed a forged CORS
+# preflight to a view that lists OPTIONS (decorators now need a login for OPTIONS too: a
+# framework that answers OPTIONS itself never calls the view).
 
 
 def rows() -> Iterator[Any]:
@@ -385,9 +360,7 @@ def rows() -> Iterator[Any]:
                 for session in (False, True):
                     for cors in (False, True):
                         row = Row(setup, method, path, session, cors)
-                        marks = [pytest.mark.xfail(strict=True, reason=reason)
-                                 for known, reason in BUGS if known(row)][:1]
-                        yield pytest.param(row, id=row.id, marks=marks)
+                        yield pytest.param(row, id=row.id)
 
 
 @pytest.mark.parametrize("row", list(rows()))
@@ -422,8 +395,7 @@ def test_the_table_covers_every_combination() -> None:
     assert len(list(rows())) == len(SETUPS) * len(METHODS) * len(PATHS) * 4 == 3200
 
 
-# -- the bugs of the table, on their own ------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=PREFIX_BUG)
+# -- the two bugs the table found, on their own ----------------------------------------------
 def test_flask_protect_everything_serves_a_catch_all_under_the_prefix_without_login(
         eidgate_sandbox: RunningSandbox, tmp_path: Path) -> None:
     """protect=["/*"] (everything needs a login) and a catch-all view that takes PUT: an
@@ -444,7 +416,6 @@ def test_flask_protect_everything_serves_a_catch_all_under_the_prefix_without_lo
         ext.client.close()
 
 
-@pytest.mark.xfail(strict=True, reason=PREFLIGHT_BUG)
 def test_decorated_flask_view_that_lists_options_is_not_served_to_a_forged_preflight(
         eidgate_sandbox: RunningSandbox, tmp_path: Path) -> None:
     config = tmp_path / "eidgate.toml"
