@@ -26,8 +26,9 @@ and from ``eidgate``; a new adapter needs nothing else. An adapter is a translat
 
    a decorator refuses with its own :class:`Rule` (``Rule.of(loa=..., providers=...)``;
    ``OPTIONS`` needs a login there too, since a framework that answers it itself never
-   calls the view) and :func:`wrap_view` keeps sync and async views what they are. ``refused`` is None to go
-   on, else the response to send (a redirect to log in, or 401 JSON for an API call).
+   calls the view) and :func:`wrap_view` keeps sync and async views what they are.
+   ``refused`` is None to go on, else the response to send (a redirect to log in, or 401
+   JSON for an API call).
 
 Extension points, accepted by every adapter under the same keyword: ``sessions=`` (a
 :class:`SessionStore`), ``evidence=`` (an :class:`EvidenceSink`), ``pages=`` (a
