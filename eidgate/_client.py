@@ -177,7 +177,8 @@ class AsyncClient(_Driver):
                  evidence: EvidenceSink | None = None) -> None:
         super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
-        self.http = http or httpx2.AsyncClient(transport=transport, **self._http_options())
+        self.http = http or httpx2.AsyncClient(transport=transport or wire.async_transport(),
+                                              **self._http_options())
 
     async def begin_login(self, provider: str | None = None, *, next_url: str = "/",
                           prompt: str | None = None, ui_locales: str | None = None,
