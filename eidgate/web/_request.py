@@ -74,8 +74,12 @@ class WebResponse:
 
     def all_headers(self) -> list[tuple[str, str]]:
         """Headers including Content-Type and every Set-Cookie."""
+        # no-referrer (W3C Referrer Policy 3.1): a page or redirect the gate answers at
+        # /callback?code=...&state=... must not hand that URL on as the Referer of the next
+        # request (an access log, or another site a link on an error page leads to)
         return [("Content-Type", self.content_type), ("Cache-Control", "no-store"),
-                *self.headers, *(("Set-Cookie", c) for c in self.cookies)]
+                ("Referrer-Policy", "no-referrer"), *self.headers,
+                *(("Set-Cookie", c) for c in self.cookies)]
 
 
 def safe_next(value: str | None) -> str:

@@ -208,6 +208,10 @@ def test_the_callback_query_is_read_once_and_strictly(tmp_path: Path) -> None:
                                              cookies={name: value})))
     assert done.status == 303
     assert any(c.startswith(f"{gate.session_cookie}=") for c in done.cookies)
+    # W3C Referrer Policy: the page after the login is not told the callback's URL (code,
+    # state), nor is the site a link on the error page leads to
+    for answer in (done, twice):
+        assert ("Referrer-Policy", "no-referrer") in answer.all_headers()
 
 
 def test_guard_bounds_next_as_login_does(tmp_path: Path) -> None:
