@@ -564,6 +564,10 @@ KNOWN_BUGS: dict[tuple[str, str], str] = {
     ("config_toml", "bug-key-path-nul"): "load_config lets ValueError ('embedded null byte') "
     "out for a key file path with a NUL (load_keys catches only OSError from read_text): "
     "eidgate/_keys.py load_keys",
+    ("userinfo", "bug-dob-year-overflow"): "a provider's birth date in Java form with a "
+    "12-digit year ('Wed Aug 12 00:00:00 CEST 196002171234') raises OverflowError out of "
+    "normalize(), so out of RelyingParty.complete and Gate.handle (a 500): "
+    "eidgate/_identity/claim_values.py calendar_date catches ValueError only",
     ("session_sealed", "bug-deep-nesting"): "CookieSessions.load reads the decrypted payload "
     "with json.loads and catches ValueError, KeyError and TypeError only: a payload nested "
     "1000 deep raises RecursionError (only a holder of the secret key can seal one: a "
@@ -576,6 +580,7 @@ KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {
         isinstance(exc, Violation) and "timeout of" in str(exc)) or (
         isinstance(exc, ValueError) and "null byte" in str(exc)),
     "session_sealed": lambda exc: isinstance(exc, RecursionError),
+    "userinfo": lambda exc: isinstance(exc, OverflowError),
 }
 
 
