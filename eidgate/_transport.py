@@ -288,9 +288,10 @@ class _Guard:
         found = list(dict.fromkeys(addresses))
         if not found:
             raise httpcore2.ConnectError(f"{host} resolves to no address")
-        for address in found:
-            ip = ip_literal(address)
-            place, why = address_place(ip) if ip else ("refused", "not an IP address")
+        judged = [(a, *(address_place(ip) if (ip := ip_literal(a)) else
+                        ("refused", "not an IP address"))) for a in found]
+        # the gravest reason first: refused always, then refused for this issuer
+        for address, place, why in sorted(judged, key=lambda row: row[1] != "refused"):
             if place == "refused" or (place == "internal" and not self.internal_ok):
                 rest = "" if place == "refused" else ", and the issuer is not on such addresses"
                 raise ProviderError(f"refused to connect to {host}: it resolves to {address}, "
@@ -311,8 +312,8 @@ class _GuardedBackend(httpcore2.NetworkBackend):
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore2.NetworkStream:
-        try:
-            addresses = self._resolve(host, port)
+        try:  # a literal is its own answer (and never a question to DNS)
+            addresses = [host] if ip_literal(host) else self._resolve(host, port)
         except OSError as exc:  # socket.gaierror: the name does not resolve
             raise httpcore2.ConnectError(str(exc)) from exc
         failed: Exception | None = None
@@ -346,7 +347,7 @@ class _AsyncGuardedBackend(httpcore2.AsyncNetworkBackend):
                           socket_options: Iterable[Any] | None = None,
                           ) -> httpcore2.AsyncNetworkStream:
         try:
-            addresses = await self._resolve(host, port)
+            addresses = [host] if ip_literal(host) else await self._resolve(host, port)
         except OSError as exc:
             raise httpcore2.ConnectError(str(exc)) from exc
         failed: Exception | None = None
