@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from crafted import CLIENT_ID, CLIENT_SECRET, CraftedProvider
@@ -24,6 +25,7 @@ import eidgate
 from eidgate import AsyncClient, Client, HttpRequest, HttpResponse, PendingLogins
 from eidgate import _transport as wire
 from eidgate._errors import ProviderError, ProviderUnavailable
+from eidgate.web import Gate, WebRequest
 
 PUBLIC = "93.184.215.14"  # globally reachable (RFC 6890): a public provider's address
 METADATA = "169.254.169.254"  # RFC 3927 link-local: the cloud metadata service
@@ -350,3 +352,22 @@ def test_the_same_login_works_where_the_name_is_loopback(tmp_path: Path, provide
                                                          mode: str) -> None:
     resolver = Resolver({"localhost": [["127.0.0.1"]]})
     assert _logins(tmp_path, provider, resolver, mode).accepted
+
+
+def test_the_callback_answers_provider_unavailable(tmp_path: Path, provider: _Server) -> None:
+    """The browser's side of a refusal: the callback page says the provider is unavailable
+    (502), no traceback, and no session is made."""
+    op = provider.op  # type: ignore[attr-defined]
+    conf = config(op.issuer, tmp_path)
+    resolver = Resolver({"localhost": [[METADATA]]})
+    with Client(conf, transport=wire.DeadlineTransport(resolve=resolver)) as client:
+        gate = Gate(conf, client.rp)
+        login = client.run(gate.handle(WebRequest("GET", "/eidgate/login", "provider=op")))
+        name, value = login.cookies[-1].split(";")[0].split("=", 1)
+        back = op.authorize(dict(login.headers)["Location"])
+        web = client.run(gate.handle(WebRequest("GET", "/eidgate/callback", urlencode(back),
+                                                cookies={name: value})))
+    assert web.status == 502
+    assert b"<h1>Identity provider unavailable</h1>" in web.body
+    assert not any(c.startswith(f"{gate.session_cookie}=") and "=;" not in c
+                   for c in web.cookies)

@@ -10,12 +10,17 @@ from the code. What a *name* resolves to is judged at connect time
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from conftest import make_config
+from crafted import CraftedProvider
 
-from eidgate import DiscoveryError
+from eidgate import Client, DiscoveryError
 from eidgate._oidc.metadata import ProviderMetadata
+from eidgate.web import Gate, WebRequest, WebResponse
 
 PUBLIC = "https://op.example"  # a name: only its endpoints' spelling can be judged here
 PUBLIC_IP = "https://93.184.215.14"  # a globally reachable address (RFC 6890: not special)
@@ -164,3 +169,19 @@ def test_a_refusal_names_the_issuer_when_only_the_issuer_makes_it_wrong() -> Non
     assert caught.value.description == (
         "discovery document: jwks_uri points inside the network: ::1 is loop-back "
         "(RFC 4291 2.5.3), and the issuer op.example is not")
+
+
+def test_a_login_through_a_callers_transport_still_refuses_by_spelling(tmp_path: Path
+                                                                       ) -> None:
+    """A caller's ``transport=`` (here httpx2's MockTransport) bypasses the drivers'
+    network layer; the discovery check still holds, and the login page says the provider
+    is unavailable (502) rather than sending the code and secret to the metadata host."""
+    op = CraftedProvider(discovery_extra={"token_endpoint": "https://169.254.169.254/token"})
+    config = make_config(tmp_path)
+    client = Client(config, transport=op.transport())
+    gate = Gate(config, client.rp)
+    web: WebResponse = client.run(gate.handle(WebRequest("GET", "/eidgate/login",
+                                                         "provider=op")))
+    assert web.status == 502
+    assert b"<h1>Identity provider unavailable</h1>" in web.body
+    assert [urlsplit(r.url).path for r in op.requests] == ["/.well-known/openid-configuration"]
