@@ -22,6 +22,7 @@ from ._errors import (
     DiscoveryError,
     EidGateError,
     InvalidTokenError,
+    LogoutTokenError,
     ProviderError,
     ProviderUnavailable,
     TokenEndpointError,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from ._oidc.authorize import LoginRedirect, PendingLogin, PendingLogins
     from ._oidc.evidence import DirectorySink, EvidenceSink, evidence_archive
     from ._oidc.flow import LoginResult, RelyingParty, parse_callback
+    from ._oidc.logout import LogoutRequest, MemoryReplayCache, ReplayCache
     from ._oidc.metadata import ProviderMetadata
 
 _LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
@@ -44,7 +46,8 @@ _LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
          "LoginResult": "_oidc.flow", "RelyingParty": "_oidc.flow",
          "parse_callback": "_oidc.flow", "ProviderMetadata": "_oidc.metadata",
          "DirectorySink": "_oidc.evidence", "EvidenceSink": "_oidc.evidence",
-         "evidence_archive": "_oidc.evidence"}
+         "evidence_archive": "_oidc.evidence", "LogoutRequest": "_oidc.logout",
+         "MemoryReplayCache": "_oidc.logout", "ReplayCache": "_oidc.logout"}
 
 
 def __getattr__(name: str) -> Any:
@@ -79,6 +82,9 @@ __all__ = [
     "Level",
     "LoginRedirect",
     "LoginResult",
+    "LogoutRequest",
+    "LogoutTokenError",
+    "MemoryReplayCache",
     "NationalId",
     "PendingLogin",
     "PendingLogins",
@@ -88,6 +94,7 @@ __all__ = [
     "ProviderUnavailable",
     "RPKey",
     "RelyingParty",
+    "ReplayCache",
     "TokenEndpointError",
     "evidence_archive",
     "generate_key",

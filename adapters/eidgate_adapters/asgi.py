@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from dataclasses import replace
 from typing import Any, TypeVar, Unpack, cast, overload
 
 import anyio.to_thread
@@ -84,6 +85,8 @@ class EidGateMiddleware:
         path = _path(scope)
         if scope["type"] == "http" and self.gate.owns(path):
             request = _request(scope)
+            if self.gate.reads_body(path, request.method):  # the back-channel logout's form
+                request = replace(request, body=await _body(receive, self.gate.max_body + 1))
             web = await self.client.run(self.gate.handle(request))
             if web.evidence is not None:  # the sink may block: not on the event loop
                 web = await anyio.to_thread.run_sync(self.gate.finish, request, web)
@@ -129,6 +132,19 @@ def _request(scope: Mapping[str, Any]) -> WebRequest:
         scope.get("method", "GET"), _path(scope), scope.get("query_string", b"").decode(
             "latin-1"), ((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
         scope.get("root_path", ""))
+
+
+async def _body(receive: Receive, limit: int) -> bytes:
+    """At most ``limit`` bytes of the request body; the rest is never read."""
+    body = b""
+    while len(body) < limit:
+        message = await receive()
+        if message["type"] != "http.request":  # http.disconnect
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return body[:limit]
 
 
 async def _answer(web: WebResponse, send: Send) -> None:

@@ -59,7 +59,8 @@ class EidGate:
     def _route(self, _route: str = "") -> Response:
         assert self.client is not None
         assert self.gate is not None
-        return _response(self.client.run(self.gate.handle(_request(_this_request()))))
+        return _response(self.client.run(self.gate.handle(_request(_this_request(),
+                                                                   self.gate))))
 
     def _before(self) -> Response | None:
         gate = self.gate
@@ -87,10 +88,14 @@ def _this_request() -> Request:
     return cast("LocalProxy[Request]", request)._get_current_object()
 
 
-def _request(req: Request) -> WebRequest:
+def _request(req: Request, gate: Gate | None = None) -> WebRequest:
+    # the body only where the gate reads it (the back-channel logout's form), bounded:
+    # werkzeug's stream never reads past Content-Length
+    body = req.stream.read(gate.max_body + 1) if gate is not None and gate.reads_body(
+        req.path, req.method) else b""
     return WebRequest(req.method, req.path, req.query_string.decode("latin-1"),
                       {k.lower(): v for k, v in req.headers.items()}, _cookies(req),
-                      req.script_root)
+                      req.script_root, body)
 
 
 def _cookies(req: Request) -> dict[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, Unpack
 
@@ -43,7 +44,10 @@ class EidGateMiddleware:
         gate = self.gate
         path = _path(environ)
         if gate.owns(path):
-            return _answer(self.client.run(gate.handle(_request(environ))), start_response)
+            request = _request(environ)
+            if gate.reads_body(path, request.method):  # the back-channel logout's form
+                request = replace(request, body=_body(environ, gate.max_body + 1))
+            return _answer(self.client.run(gate.handle(request)), start_response)
         # the hot path reads only the Cookie header; a full request is built to refuse
         identity = gate.cookie_identity(environ.get("HTTP_COOKIE", ""))
         environ[ENVIRON_KEY] = identity
@@ -74,6 +78,15 @@ def _request(environ: Mapping[str, Any]) -> WebRequest:
     return WebRequest.from_headers(environ.get("REQUEST_METHOD", "GET"), _path(environ),
                                    environ.get("QUERY_STRING", ""), headers,
                                    _path(environ, "SCRIPT_NAME", ""))
+
+
+def _body(environ: Mapping[str, Any], limit: int) -> bytes:
+    """At most ``limit`` bytes of the request body (PEP 3333: never past CONTENT_LENGTH)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return b""
+    return bytes(environ["wsgi.input"].read(min(length, limit))) if length > 0 else b""
 
 
 def _path(environ: Mapping[str, Any], key: str = "PATH_INFO", default: str = "/") -> str:

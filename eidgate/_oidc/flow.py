@@ -45,6 +45,7 @@ from .authorize import (
     request_object,
 )
 from .http import HttpRequest, HttpResponse
+from .logout import LogoutRequest, ReplayCache, backchannel_logout
 from .metadata import ProviderState
 from .tokens import (
     ERROR_CODE,
@@ -158,6 +159,20 @@ class RelyingParty:
             return None
         return add_query(meta.end_session_endpoint, {
             "client_id": conf.client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
+
+    def backchannel_logout(self, provider_or_issuer: str | None, body: bytes | str, *,
+                           replay: ReplayCache | None = None
+                           ) -> Generator[HttpRequest, HttpResponse, LogoutRequest]:
+        """Check a back-channel logout request; returns the :class:`LogoutRequest` to act on.
+
+        OpenID Connect Back-Channel Logout 1.0: ``body`` is the POST body the provider sent
+        (2.5, a form with ``logout_token``); the token is checked per 2.6 (see
+        ``eidgate._oidc.logout``). ``provider_or_issuer``: the provider name or issuer it
+        must come from, or None to find it by the token's ``iss``. ``replay``: where used
+        ``jti`` values are kept (default: this relying party's in-memory cache). Raises
+        :class:`~eidgate.LogoutTokenError` (status 400) for a request to refuse.
+        """
+        return backchannel_logout(self, provider_or_issuer, body, replay=replay)
 
     def begin(self, provider: str | None = None, *, next_url: str = "/",
               prompt: str | None = None, ui_locales: str | None = None,

@@ -29,6 +29,8 @@ class WebRequest:
 
     ``path`` is below the app's mount point, ``root`` (WSGI ``SCRIPT_NAME``, ASGI
     ``root_path``): the gate matches ``path`` and puts ``root`` before the URLs it sends.
+    ``body``: read by the adapter only where :meth:`Gate.reads_body` says so (the
+    back-channel logout's form), at most ``Gate.max_body + 1`` bytes; else empty.
     """
 
     method: str
@@ -37,6 +39,7 @@ class WebRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     cookies: Mapping[str, str] = field(default_factory=dict)
     root: str = ""
+    body: bytes = field(default=b"", repr=False)
 
     @property
     def params(self) -> dict[str, str]:

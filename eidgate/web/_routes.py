@@ -1,19 +1,28 @@
 """The gate's routes under ``route_prefix`` that talk to the provider or end a session:
-the picker, ``/login``, ``/callback``, ``/logout``; :class:`~eidgate.web.Gate` dispatches
-to them (``Gate.handle``) and owns the cookies, pages and languages they use.
+the picker, ``/login``, ``/callback``, ``/logout``, ``/backchannel-logout``;
+:class:`~eidgate.web.Gate` dispatches to them (``Gate.handle``) and owns the cookies, pages
+and languages they use.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .. import _languages
-from .._errors import CallbackError, EidGateError, ProviderError
+from .._errors import (
+    CallbackError,
+    EidGateError,
+    LogoutTokenError,
+    ProviderError,
+    SessionError,
+)
 from .._identity.levels import LEVELS
 from .._oidc.evidence import keep_evidence
 from .._oidc.flow import LoginResult, parse_callback
+from .._oidc.logout import LogoutRequest, ReplayCache
 from ._pages import provider_text
 from ._request import WebRequest, WebResponse, cross_site, ui_locales
 
@@ -98,8 +107,12 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
         refused = keep(gate, request, result, used)
         if refused is not None:
             return refused
+    # OpenID Connect Back-Channel Logout 1.0 2.7: a session is found again by the ID
+    # token's sid (and its issuer, on the identity) when the provider logs it out
+    sid = result.id_token_claims.get("sid")
+    extra = {"sid": sid} if isinstance(sid, str) and sid else {}
     try:  # a new session value on every login (session fixation)
-        session = gate.sessions.save(result.identity)
+        session = gate.sessions.save(result.identity, **extra)
     except EidGateError as exc:  # e.g. an identity too large for a cookie
         log.warning("eidgate: login not kept (%s)", exc.error)
         return gate._error(request, exc.status, "invalid_callback", gate._at(request, "/"),
@@ -147,3 +160,56 @@ def logout(gate: Gate, request: WebRequest) -> WebSteps:
         if url is not None:
             return gate._redirect(url, cookies)
     return gate._redirect(gate._at(request, "/logged-out"), cookies)
+
+
+def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
+    """OpenID Connect Back-Channel Logout 1.0: the provider's server POSTs a logout token.
+
+    No browser is involved (2.5): no cookie is read or set and no cross-site check applies
+    (the token's signature is the authentication). Answers per 2.8: 200 once the sessions
+    are ended; 400 with a JSON error for an invalid request or a logout that failed, the
+    token and the person's identifiers never in the log.
+    """
+    if len(request.body) > gate.max_body:
+        return _logout_answer(400, "invalid_request", "request body too large")
+    store = gate.sessions
+    # 2.6 (8): a store shared by every instance that also keeps used jti values stops a
+    # replay at any of them; else the relying party's own in-memory cache
+    replay = store if isinstance(store, ReplayCache) else None
+    try:
+        found: LogoutRequest = yield from gate.rp.backchannel_logout(None, request.body,
+                                                                     replay=replay)
+    except LogoutTokenError as exc:
+        log.info("eidgate: back-channel logout refused (%s)", exc.description)
+        return _logout_answer(400, exc.error, exc.description)
+    except ProviderError as exc:  # the provider's keys could not be fetched
+        log.warning("eidgate: back-channel logout failed: provider keys unavailable (%s)",
+                    exc.error)
+        return _logout_answer(400, "temporarily_unavailable",
+                              "the provider's keys could not be fetched; logout not done")
+    end = getattr(store, "end", None)  # a store written before end() was in the protocol
+    try:
+        if end is None:
+            raise SessionError("this session store cannot end sessions",
+                               error="sessions_not_revocable")
+        ended = end(found.issuer, sid=found.sid, sub=found.sub)
+    except Exception as exc:  # the store's own failure (Redis down), or it cannot end any
+        # 2.8: "If ... the logout failed, the RP MUST respond with 400 Bad Request"; the
+        # error code tells the provider's operator why (a store error's text stays here)
+        code = exc.error if isinstance(exc, EidGateError) else "server_error"
+        log.warning("eidgate: back-channel logout from provider %s not done (%s: %s)",
+                    found.provider, code, type(exc).__name__)
+        return _logout_answer(400, code, "the sessions could not be ended")
+    log.info("eidgate: back-channel logout from provider %s: %d session(s) ended",
+             found.provider, ended)
+    return _logout_answer(200)
+
+
+def _logout_answer(status: int, error: str | None = None, description: str | None = None
+                   ) -> WebResponse:
+    """2.8: 200, or 400 with an OAuth-style JSON error (RFC 6749 5.2); never cached
+    (``Cache-Control: no-store`` on every gate answer; ``Pragma`` RECOMMENDED too)."""
+    body = b"" if error is None else json.dumps(
+        {"error": error, "error_description": description}).encode()
+    return WebResponse(status, body, "application/json" if body else
+                       "text/plain; charset=utf-8", [("Pragma", "no-cache")])

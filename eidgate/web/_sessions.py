@@ -60,6 +60,20 @@ class SessionStore(Protocol):
     def delete(self, value: str | None) -> None:
         """End the session (logout)."""
 
+    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
+        """End, on every instance, the sessions ``issuer`` logged in: with ``sid``, those of
+        that provider session (and of subject ``sub`` only, when given too); with ``sub``
+        alone, every session of the subject. Returns how many were ended (0: none left,
+        which is a success: OpenID Connect Back-Channel Logout 1.0 2.7).
+
+        Sessions must keep the ID token's ``sid`` (:meth:`save` gets it as ``sid=``) and the
+        issuer (``identity.issuer``) to be found. Raise :class:`~eidgate.web.SessionError`
+        when the store cannot end sessions (the cookie store) or failed to: the gate then
+        answers the provider's back-channel logout with 400 (2.8: "the logout failed").
+        A store that also has ``first_use`` (a :class:`~eidgate.ReplayCache`) keeps the
+        used logout tokens for every instance, too.
+        """
+
 
 def _derive(secret: str) -> AESGCM:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eidgate session key")
@@ -94,6 +108,17 @@ class CookieSessions:
         """Nothing to do server-side: logout drops the cookie (and the decode cache)."""
         if value:
             self._cache.pop(value, None)
+
+    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
+        """Always raises :class:`SessionError`: a session in a cookie cannot be ended from
+        the server. The browser holds it, valid until it expires (``session_max_age``),
+        whatever the provider says; a back-channel logout is answered 400 ("the logout
+        failed", OpenID Connect Back-Channel Logout 1.0 2.8) rather than a 200 that would
+        tell the provider the person is logged out here. Use a server-side store (Redis)."""
+        raise SessionError("the cookie session store cannot end sessions from the server "
+                           "(back-channel logout, revocation): the browser keeps its cookie "
+                           "until it expires; use the Redis session store",
+                           error="sessions_not_revocable")
 
     def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
         """The identity and session fields, or None (absent, tampered, expired, old key)."""

@@ -23,7 +23,8 @@ def test_all_is_pinned_and_sorted() -> None:
         "ProviderMetadata", "ProviderUnavailable", "RPKey", "RelyingParty",
         "TokenEndpointError", "generate_key", "load_config", "parse_callback", "parse_config",
         "write_key", "Address", "Identity", "NationalId", "normalize", "parse_national_id",
-        "DirectorySink", "EvidenceSink", "evidence_archive", "Level"}
+        "DirectorySink", "EvidenceSink", "evidence_archive", "Level", "LogoutRequest",
+        "LogoutTokenError", "MemoryReplayCache", "ReplayCache"}
     for name in eidgate.__all__:
         assert getattr(eidgate, name) is not None
 
