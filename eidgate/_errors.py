@@ -105,3 +105,17 @@ class InvalidTokenError(ProviderError):
     """An ID token, userinfo response or key failed a JOSE or OpenID Connect check."""
 
     error = "invalid_token"
+
+
+class LogoutTokenError(InvalidTokenError):
+    """A back-channel logout request or its logout token failed a check of OpenID Connect
+    Back-Channel Logout 1.0 (2.5, 2.6): nothing is ended.
+
+    An :class:`InvalidTokenError` (a token from a provider that must not be acted on), but
+    its status hint is ``400``: section 2.8 answers an invalid logout request with ``400
+    Bad Request`` and an OAuth ``error`` of ``invalid_request``; here the request that
+    carried the token is the bad one, not an answer this party waited for during a login.
+    """
+
+    error = "invalid_request"
+    status = 400

@@ -6,9 +6,10 @@ An adapter builds one gate and one driver from the config (:meth:`Gate.open`), t
 framework's request into a :class:`WebRequest`, and asks the gate three things:
 
 * ``gate.handle(request)`` for paths under ``route_prefix`` (``gate.owns(path)``: ``/login``,
-  ``/callback``, ``/logout``, ``/logged-out``, the ``/`` picker, ``/jwks.json``): a sans-IO
-  generator, like the core's, that the adapter runs with its driver (``client.run`` or
-  ``await client.run``); it returns a :class:`WebResponse`.
+  ``/callback``, ``/logout``, ``/logged-out``, the ``/`` picker, ``/jwks.json``,
+  ``/backchannel-logout``, whose form body the adapter reads where ``gate.reads_body``
+  says so): a sans-IO generator, like the core's, that the adapter runs with its driver
+  (``client.run`` or ``await client.run``); it returns a :class:`WebResponse`.
 * ``gate.identity(request)`` (or ``gate.cookie_identity(cookie_header)``, the hot path):
   the logged-in identity, from the session store (cached per cookie value).
 * ``gate.refuse(identity, request, method=..., rule=...)``: None to let a request through,
@@ -71,8 +72,10 @@ _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kep
 # /login and /callback are GET only: a HEAD (a link checker) would start a login at the
 # provider, or spend the code and the pending login the browser's GET needs (RFC 9110
 # 9.2.1: a safe method must not do what only a person's request should)
+# /backchannel-logout is POST only (OpenID Connect Back-Channel Logout 1.0 2.5)
 _METHODS = {"/login": ("GET",), "/callback": ("GET",), "/logout": ("POST",),
-            "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD")}
+            "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD"),
+            "/backchannel-logout": ("POST",)}
 
 
 class GateOptions(TypedDict, total=False):
@@ -272,11 +275,22 @@ class Gate:
         """True for paths the gate answers (:meth:`handle`)."""
         return path == self.prefix or path.startswith(self.prefix + "/")
 
+    #: the most request body the gate reads (a back-channel logout's form: one logout token)
+    max_body = 64 * 1024
+
+    def reads_body(self, path: str, method: str) -> bool:
+        """True for the one request whose body the gate reads: ``POST`` to
+        ``/backchannel-logout``. The adapter then passes at most :attr:`max_body` ``+ 1``
+        bytes of it as ``WebRequest.body`` (more is refused unread)."""
+        return method == "POST" and path == self.prefix + "/backchannel-logout"
+
     def handle(self, request: WebRequest) -> WebSteps:
         """Answer a request under ``route_prefix``; a generator returning the response."""
         route = request.path[len(self.prefix):] or "/"
         if request.method not in _METHODS.get(route, ()):
             return self._error(request, 404, "not_found", request.root + "/")
+        if route == "/backchannel-logout":  # the provider's server: no browser, no page
+            return (yield from _routes.backchannel_logout(self, request))
         if route == "/callback":
             return (yield from _routes.callback(self, request))  # turns its own errors into pages
         if route == "/logout":
