@@ -25,7 +25,12 @@ $(BROWSER) &:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
 		>/dev/null
 
-test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER)
+# Debian's Redis for tests/redis (tests/redis_server.py starts its own on a free port)
+/usr/bin/redis-server:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+
+test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER) /usr/bin/redis-server
 	$(BIN)/ruff check .
 	$(BIN)/mypy eidgate adapters/eidgate_adapters
 	$(BIN)/python -m coverage erase

@@ -64,6 +64,15 @@ class SessionError(EidGateError):
     status = 500
 
 
+class SessionStoreUnavailable(SessionError):
+    """The server-side session store (Redis) did not answer in time or refused: the
+    request that needs a session gets a 503 page and may be retried (``retry_after``)."""
+
+    error = "temporarily_unavailable"
+    status = 503
+    retry_after = 5
+
+
 class CallbackError(EidGateError):
     """The browser came back with a callback we must not accept (state, iss, shape)."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -107,3 +107,21 @@ class Identity:
         fields.setdefault("issuer", None)
         fields.setdefault("provider", None)
         return cls(**fields)
+
+    def to_store_dict(self) -> dict[str, Any]:
+        """For a server-side session store: :meth:`to_session_dict` plus every raw claim
+        and the warnings (a cookie has no room for them; an encrypted store has)."""
+        data = self.to_session_dict()
+        data["claims"] = dict(self.claims)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
+
+    @classmethod
+    def from_store_dict(cls, data: Mapping[str, Any]) -> Identity:
+        """Rebuild from :meth:`to_store_dict` output, claims and warnings included."""
+        fields = dict(data)
+        claims = fields.pop("claims", {})
+        warnings = tuple(fields.pop("warnings", ()))
+        identity = cls.from_session_dict(fields)
+        return replace(identity, claims=dict(claims), warnings=warnings)

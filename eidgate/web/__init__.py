@@ -31,17 +31,19 @@ and from ``eidgate``; a new adapter needs nothing else. An adapter is a translat
    JSON for an API call).
 
 Extension points, accepted by every adapter under the same keyword: ``sessions=`` (a
-:class:`SessionStore`), ``evidence=`` (an :class:`EvidenceSink`), ``pages=`` (a
-:class:`Pages`), ``strings=`` (:data:`Strings`) and ``languages=``.
+:class:`SessionStore`: :class:`CookieSessions` by default, :class:`RedisSessions` with
+``[eidgate.session] store = "redis"``), ``evidence=`` (an :class:`EvidenceSink`),
+``pages=`` (a :class:`Pages`), ``strings=`` (:data:`Strings`) and ``languages=``.
 """
 
 from __future__ import annotations
 
-from .._errors import SessionError
+from .._errors import SessionError, SessionStoreUnavailable
 from .._languages import STRINGS, TRANSLATIONS, Strings
 from .._oidc.evidence import EvidenceSink
 from ._gate import Gate, GateOptions
 from ._pages import DefaultPages, Pages
+from ._redis import RedisSessions
 from ._request import WebRequest, WebResponse, parse_cookies, wrap_view
 from ._rules import Rule, below_root
 from ._sessions import CookieSessions, SessionStore
@@ -55,9 +57,11 @@ __all__ = [
     "Gate",
     "GateOptions",
     "Pages",
+    "RedisSessions",
     "Rule",
     "SessionError",
     "SessionStore",
+    "SessionStoreUnavailable",
     "Strings",
     "WebRequest",
     "WebResponse",

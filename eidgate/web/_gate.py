@@ -28,19 +28,21 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
 from urllib.parse import quote, urlencode
 
 from .. import _languages
 from .._client import AsyncClient, Client
 from .._config import Config, is_local_url, load_config
-from .._errors import EidGateError, ProviderError
+from .._errors import EidGateError, ProviderError, SessionStoreUnavailable
 from .._identity.model import Identity, Level
 from .._oidc.evidence import EvidenceSink
 from .._oidc.flow import RelyingParty
 from .._oidc.http import HttpRequest, HttpResponse
 from . import _routes
 from ._pages import DefaultPages, Pages
+from ._redis import RedisSessions
 from ._request import (
     WebRequest,
     WebResponse,
@@ -65,6 +67,9 @@ if TYPE_CHECKING:
     WebSteps = Generator[HttpRequest, HttpResponse, WebResponse]
 
 log = logging.getLogger("eidgate")
+# the session cookie whose store read failed in this request's context (thread or task):
+# the identity reads as None, and guard() turns a refused request with it into a 503
+_STORE_FAILED: ContextVar[str | None] = ContextVar("eidgate_store_failed", default=None)
 Driver = TypeVar("Driver", Client, AsyncClient)
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
 # the methods each route answers; any other method reads as an unknown page (404), so a
@@ -118,7 +123,10 @@ class Gate:
         self.evidence = options.get("evidence")
         self._defer = defer_evidence
         self.prefix = config.route_prefix
-        self.sessions: SessionStore = options.get("sessions") or CookieSessions(
+        sessions = options.get("sessions")
+        if sessions is None and config.session.store == "redis":  # [eidgate.session]
+            sessions = RedisSessions.from_config(config, now=now)  # imports redis-py
+        self.sessions: SessionStore = sessions or CookieSessions(
             config.secret_keys, config.session_max_age, now=now)
         #: what ``protect`` paths ask of the login
         self.rule = Rule.of(providers=options.get("providers"), loa=options.get("loa"),
@@ -175,7 +183,14 @@ class Gate:
 
     def session_identity(self, value: str | None) -> Identity | None:
         """:meth:`identity` from the session cookie's value."""
-        found = self.sessions.load(value)
+        try:
+            found = self.sessions.load(value)
+        except SessionStoreUnavailable:
+            # read as logged out here; guard() answers 503 if the route needs the login
+            _STORE_FAILED.set(value)
+            return None
+        if _STORE_FAILED.get() is not None:
+            _STORE_FAILED.set(None)
         return found[0] if found else None
 
     def cookie_identity(self, cookie_header: str) -> Identity | None:
@@ -224,6 +239,9 @@ class Gate:
         rule = rule or self.rule
         if rule.allows(identity):
             return None
+        failed = _STORE_FAILED.get()
+        if identity is None and failed and failed == request.cookies.get(self.session_cookie):
+            return self._store_unavailable(request)
         if not is_navigation(request.headers):
             reason = "login_required" if identity is None else "insufficient_authentication"
             body = {"error": reason, "login_url": self._at(request, "/login")}
@@ -243,6 +261,18 @@ class Gate:
         if rule.providers:
             query["providers"] = ",".join(rule.providers)
         return self._redirect(self._at(request, f"/?{urlencode(query)}"))
+
+    def _store_unavailable(self, request: WebRequest) -> WebResponse:
+        """503 with Retry-After: the session store did not answer (not a login redirect:
+        the person is logged in, and a new login could not be stored either)."""
+        retry = [("Retry-After", str(SessionStoreUnavailable.retry_after))]
+        if not is_navigation(request.headers):
+            body = json.dumps({"error": SessionStoreUnavailable.error}).encode()
+            return WebResponse(503, body, "application/json", retry)
+        s = self._texts(request)
+        page = self._page(503, s, self.pages.unavailable(s, request.root + request.path))
+        page.headers += retry
+        return page
 
     @staticmethod
     def _redirect(location: str, cookies: list[str] | None = None) -> WebResponse:

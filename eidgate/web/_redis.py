@@ -1,0 +1,483 @@
+"""Login sessions in Redis: an opaque signed id in the cookie, the session encrypted in Redis.
+
+Theory of operation
+-------------------
+* **The cookie** holds ``base64url(id) "." base64url(tag)``: a random 256-bit id and a
+  128-bit HMAC-SHA256 tag over it, keyed with a key derived (HKDF) from the first secret.
+  Every configured secret verifies (rotation); an id signed with a removed secret, a
+  tampered tag or a forged id reads as logged out without a Redis round trip.
+* **Redis keys** are ``{prefix}s:`` + HMAC(lookup key, id), the lookup key derived from the
+  secret that signed the cookie: a stolen key list (``KEYS *``, a replica, a dump) is not a
+  set of cookies, and a Redis without the app's secret cannot map a cookie to its key.
+* **The value** (a hash: ``v`` the sealed session, ``seen`` the coarse last-seen time,
+  ``exp`` the absolute end) is AES-256-GCM sealed with a key derived from the first secret,
+  the Redis key as associated data (a value copied under another key does not open); every
+  secret opens (rotation). It holds the identity with every verified claim
+  (:meth:`Identity.to_store_dict`). The key expires with the session (absolute
+  ``session_max_age``, or ``idle_timeout`` after the last touch).
+* **Indexes**: sets ``{prefix}sid:`` + HMAC(issuer, sid) and ``{prefix}sub:`` +
+  HMAC(issuer, sub) (keyed: a subject may be a national id, which an unkeyed hash would
+  give away to a dictionary) list the session keys, for :meth:`RedisSessions.end`.
+* **Idle expiry without a write per request**: a session's ``seen`` is rewritten (and its
+  TTL slid) only when a request finds it older than ``idle_timeout / 10``; a session thus
+  ends between 90 % and 100 % of ``idle_timeout`` after its last request, never later.
+* **Fast reads**: each process keeps the decoded sessions it served in memory and serves
+  them without Redis while its invalidation listener is live: a thread subscribed to
+  ``{prefix}ended`` (pub/sub), where :meth:`delete`, :meth:`end` and idle expiry publish
+  the ended keys, and which pings Redis every 0.25 s. The cache is used only while the
+  listener heard from Redis within the last second; on a new subscription it starts empty
+  (messages may have been lost in between). A read that races an invalidation is not kept
+  (a generation counter). So an ended session is refused by every instance within a
+  second, and a partitioned instance falls back to Redis (and its timeout: a 503).
+* **Failures**: every call is bounded (0.5 s connect, 0.5 s read, one retry on a dropped
+  connection only); any Redis error is a :class:`SessionStoreUnavailable` (503), never a
+  redis-py exception.
+
+The store is synchronous: an async adapter calling :meth:`load` on a cache miss blocks its
+event loop for that round trip (bounded by the timeouts above).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .._config import Config, sentinel_url
+from .._errors import ConfigError, SessionStoreUnavailable
+from .._identity.model import Identity
+
+if TYPE_CHECKING:
+    import redis
+
+log = logging.getLogger("eidgate")
+#: seconds: connect and read bounds of every Redis call
+TIMEOUT = 0.5
+_VERSION = b"\x01"
+_ID_BYTES = 32  # 256-bit session ids
+_TAG_BYTES = 16  # HMAC-SHA256 cut to 128 bits (NIST SP 800-107 5.3.3)
+_COOKIE_LENGTH = 43 + 1 + 22  # unpadded base64url of 32 and 16 bytes
+_CACHE_LIMIT = 10_000
+_LIVE_FOR = 1.0  # seconds the cache is trusted after the listener last heard from Redis
+_PING_EVERY = 0.25
+_TOUCH_SHARE = 10  # a session's last-seen is rewritten once per idle_timeout / 10
+
+# KEYS[1] the session; ARGV: now, idle_timeout (0: none), touch after (seconds), channel.
+# Reads the session and, when idle expiry is on, ends it if idle too long, else slides it
+# if its last-seen is older than the touch interval: one round trip, atomic.
+_LOAD = """
+local h = redis.call('HMGET', KEYS[1], 'v', 'seen', 'exp')
+if not h[1] then return false end
+local now = tonumber(ARGV[1])
+local idle = tonumber(ARGV[2])
+local seen = tonumber(h[2]) or 0
+local exp = tonumber(h[3]) or 0
+if exp <= now then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+if idle > 0 then
+  if now - seen > idle then
+    redis.call('DEL', KEYS[1])
+    redis.call('PUBLISH', ARGV[4], KEYS[1])
+    return false
+  end
+  if now - seen >= tonumber(ARGV[3]) then
+    seen = now
+    redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+    redis.call('EXPIRE', KEYS[1], math.max(1, math.ceil(math.min(idle, exp - now))))
+  end
+end
+return {h[1], tostring(seen)}
+"""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _derive(secret: str, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=info).derive(secret.encode("utf-8"))
+
+
+class _Secret:
+    """The keys one configured secret yields (each for one purpose: HKDF's ``info``)."""
+
+    __slots__ = ("aead", "index", "lookup", "sign")
+
+    def __init__(self, secret: str) -> None:
+        self.sign = _derive(secret, b"eidgate redis session id")
+        self.lookup = _derive(secret, b"eidgate redis session key")
+        self.index = _derive(secret, b"eidgate redis session index")
+        self.aead = AESGCM(_derive(secret, b"eidgate redis session value"))
+
+
+class _Entry:
+    __slots__ = ("expires", "fields", "identity", "key", "sealed", "seen")
+
+    def __init__(self, key: str, sealed: bytes, seen: float, expires: float,
+                 identity: Identity, fields: dict[str, Any]) -> None:
+        self.key, self.sealed, self.seen, self.expires = key, sealed, seen, expires
+        self.identity, self.fields = identity, fields
+
+
+def connect(url: str, *, timeout: float = TIMEOUT) -> redis.Redis:
+    """A redis-py client for a ``[eidgate.session] url`` (Sentinel included), every call
+    bounded by ``timeout`` (connect and read) and retried once only after a dropped
+    connection (a pooled connection Redis closed on restart), never after a timeout."""
+    try:
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+        from redis.sentinel import Sentinel
+    except ImportError:  # pragma: no cover - the dev extra installs redis
+        raise ConfigError('store = "redis" needs redis-py: pip install "eidgate[redis]"',
+                          key="eidgate.session.store") from None
+    options: dict[str, Any] = {
+        "socket_timeout": timeout, "socket_connect_timeout": timeout,
+        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        "retry_on_timeout": False, "health_check_interval": 30}
+    if "+sentinel" not in url.split("://", 1)[0].lower():
+        return redis.Redis.from_url(url, **options)
+    sentinels, service, db, tls, username, password = sentinel_url(url)
+    sentinel = Sentinel(sentinels, sentinel_kwargs={
+        "socket_timeout": timeout, "socket_connect_timeout": timeout, "ssl": tls},
+        ssl=tls, **options)
+    client: redis.Redis = sentinel.master_for(service, db=db, username=username,
+                                              password=password)
+    return client
+
+
+class RedisSessions:
+    """A :class:`~eidgate.web.SessionStore` in Redis (``[eidgate.session] store = "redis"``).
+
+    ``client``: a redis-py ``redis.Redis`` (see :func:`RedisSessions.from_config`);
+    ``secrets``: the app's secret keys, first signs and seals, all verify and open;
+    ``max_age``: the absolute lifetime; ``idle_timeout``: seconds without a request after
+    which a session ends (None: none); ``key_prefix``: the start of every key. Every Redis
+    failure raises :class:`~eidgate.web.SessionStoreUnavailable` (503).
+    """
+
+    def __init__(self, client: redis.Redis, secrets: Iterable[str], max_age: int, *,
+                 idle_timeout: int | None = None, key_prefix: str = "eidgate:",
+                 now: Callable[[], float] = time.time, cache: bool = True) -> None:
+        self.redis = client
+        self._secrets = [_Secret(s) for s in secrets]
+        if not self._secrets:
+            raise ValueError("RedisSessions needs at least one secret")
+        self.max_age = max_age
+        self.idle_timeout = idle_timeout
+        self.prefix = key_prefix
+        self.channel = key_prefix + "ended"
+        self.now = now
+        self._touch_after = (idle_timeout or 0) / _TOUCH_SHARE
+        self._load = client.register_script(_LOAD)
+        self._use_cache = cache
+        self._cache: dict[str, _Entry] = {}
+        self._by_key: dict[str, str] = {}  # Redis key -> cookie value, for invalidations
+        self._generation = 0
+        self._live_until = 0.0
+        self._listener: threading.Thread | None = None
+        self._pid = 0
+        self._closed = threading.Event()
+
+    @classmethod
+    def from_config(cls, config: Config, *, now: Callable[[], float] = time.time
+                    ) -> RedisSessions:
+        """The store ``[eidgate.session]`` describes (redis-py is imported here, lazily)."""
+        session = config.session
+        if session.url is None:
+            raise ConfigError('store = "redis" needs url or url_env', file=config.source,
+                              key="eidgate.session.url_env")
+        return cls(connect(session.url), config.secret_keys, config.session_max_age,
+                   idle_timeout=session.idle_timeout, key_prefix=session.key_prefix,
+                   now=now)
+
+    # -- ids and keys ------------------------------------------------------------------
+    def _key(self, secret: _Secret, sid: bytes) -> str:
+        return self.prefix + "s:" + _b64(hmac.new(secret.lookup, sid, hashlib.sha256).digest())
+
+    def _index(self, secret: _Secret, kind: str, issuer: str, value: str) -> str:
+        # length-prefixed, so ("a", "bc") and ("ab", "c") never share a set
+        data = f"{len(issuer)}:{issuer}{value}".encode()
+        return self.prefix + kind + ":" + _b64(
+            hmac.new(secret.index, data, hashlib.sha256).digest())
+
+    def _verify(self, value: str | None) -> str | None:
+        """The Redis key of a well-formed cookie signed with one of the secrets, else None."""
+        if not value or len(value) != _COOKIE_LENGTH or value[43] != ".":
+            return None
+        try:
+            sid, tag = _unb64(value[:43]), _unb64(value[44:])
+        except ValueError:
+            return None
+        if _b64(sid) != value[:43] or _b64(tag) != value[44:]:
+            return None  # one spelling per session (the decoder skips stray characters)
+        for secret in self._secrets:
+            expected = hmac.new(secret.sign, sid, hashlib.sha256).digest()[:_TAG_BYTES]
+            if hmac.compare_digest(expected, tag):
+                return self._key(secret, sid)
+        return None
+
+    # -- the store ---------------------------------------------------------------------
+    def save(self, identity: Identity, **fields: Any) -> str:
+        """Store a new session (``fields``: e.g. ``sid``); returns the cookie value."""
+        import redis
+
+        first = self._secrets[0]
+        sid = os.urandom(_ID_BYTES)
+        value = _b64(sid) + "." + _b64(
+            hmac.new(first.sign, sid, hashlib.sha256).digest()[:_TAG_BYTES])
+        key = self._key(first, sid)
+        issued = int(self.now())
+        expires = issued + self.max_age
+        payload = {"v": 1, "iat": issued, "exp": expires, "id": identity.to_store_dict(),
+                   **fields}
+        nonce = os.urandom(12)  # 96-bit random nonce (NIST SP 800-38D 8.2.2)
+        sealed = _VERSION + nonce + first.aead.encrypt(nonce, json.dumps(
+            payload, separators=(",", ":"), ensure_ascii=False).encode(), key.encode())
+        ttl = min(self.idle_timeout or self.max_age, self.max_age)
+        indexes = [self._index(first, "sub", identity.issuer or "", identity.subject)]
+        if isinstance(fields.get("sid"), str):
+            indexes.append(self._index(first, "sid", identity.issuer or "", fields["sid"]))
+        try:
+            # one transaction: a session is stored with its indexes, or not at all
+            with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hset(key, mapping={"v": sealed, "seen": issued, "exp": expires})
+                pipe.expire(key, ttl)
+                for index in indexes:
+                    pipe.sadd(index, key)
+                    pipe.expire(index, self.max_age)  # outlives every session it lists
+                pipe.execute()
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        return value
+
+    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """The identity and session fields, or None (absent, tampered, unknown, expired,
+        idle too long, signed with a removed secret). Raises
+        :class:`SessionStoreUnavailable` when Redis is needed and does not answer."""
+        now = self.now()
+        entry = self._cache.get(value) if value else None
+        if entry is not None and time.monotonic() < self._live_until:
+            # the hot path: no Redis while the invalidation listener is live
+            if entry.expires <= now:
+                self._forget(value)
+                return None
+            if not self.idle_timeout or now - entry.seen < self._touch_after:
+                return entry.identity, entry.fields
+        key = self._verify(value)
+        if key is None or value is None:
+            return None
+        return self._fetch(value, key, now, entry)
+
+    def _fetch(self, value: str, key: str, now: float, entry: _Entry | None
+               ) -> tuple[Identity, dict[str, Any]] | None:
+        import redis
+
+        self._ensure_listener()
+        generation = self._generation
+        live = time.monotonic() < self._live_until
+        try:
+            found = self._load(keys=[key], args=[
+                int(now), self.idle_timeout or 0, int(self._touch_after), self.channel])
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        if not found:
+            self._forget(value)
+            return None
+        sealed, seen = bytes(found[0]), float(found[1])
+        if entry is not None and entry.sealed == sealed:
+            entry.seen = seen  # touched: the decoded session stays
+        else:
+            entry = self._open(key, sealed, seen)
+            if entry is None:
+                return None
+        if entry.expires <= now:
+            return None
+        if self._use_cache and live:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+                self._by_key.clear()
+            self._cache[value] = entry
+            self._by_key[key] = value
+            if self._generation != generation:
+                # an invalidation arrived while we read: what we read may be the ended
+                # session; the listener may have popped the key before we put it in
+                self._forget(value)
+        return entry.identity, entry.fields
+
+    def _open(self, key: str, sealed: bytes, seen: float) -> _Entry | None:
+        if sealed[:1] != _VERSION or len(sealed) < 29:
+            return None
+        for secret in self._secrets:
+            try:
+                plain = secret.aead.decrypt(sealed[1:13], sealed[13:], key.encode())
+                break
+            except InvalidTag:
+                continue
+        else:
+            return None  # sealed with a removed secret
+        try:
+            payload = json.loads(plain)
+            identity = Identity.from_store_dict(payload["id"])
+            # OWASP Session Management, absolute timeout: the max_age configured now also
+            # bounds sessions issued under a longer one
+            expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)
+        except (ValueError, KeyError, TypeError):
+            return None
+        fields = {k: v for k, v in payload.items() if k not in ("id", "v", "iat", "exp")}
+        return _Entry(key, sealed, seen, expires, identity, fields)
+
+    def delete(self, value: str | None) -> None:
+        """End the session (logout) on every instance."""
+        key = self._verify(value)
+        if value:
+            self._forget(value)
+        if key is not None:
+            self._end_keys([key])
+
+    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
+        """End sessions on every instance; the number ended. With ``sid``: the sessions of
+        that provider session (of subject ``sub`` only, when given too: OpenID Connect
+        Back-Channel Logout 1.0 2.6); with ``sub`` alone: every session of the subject
+        at ``issuer`` ("log me out everywhere")."""
+        import redis
+
+        if sid is None and sub is None:
+            raise ValueError("end() needs sid= or sub=")
+        by_sid = [self._index(s, "sid", issuer, sid) for s in self._secrets] if sid else []
+        by_sub = [self._index(s, "sub", issuer, sub) for s in self._secrets] if sub else []
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for index in by_sid + by_sub:
+                    pipe.smembers(index)
+                found: list[set[bytes]] = pipe.execute()
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        sid_keys = set().union(*found[:len(by_sid)])
+        sub_keys = set().union(*found[len(by_sid):])
+        keys = (sid_keys & sub_keys if sub else sid_keys) if sid else sub_keys
+        return self._end_keys(sorted(k.decode() for k in keys), by_sid + by_sub)
+
+    def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> int:
+        import redis
+
+        for key in keys:
+            value = self._by_key.get(key)
+            if value is not None:
+                self._forget(value)
+        if not keys:
+            return 0
+        try:
+            with self.redis.pipeline(transaction=True) as pipe:
+                for key in keys:
+                    pipe.delete(key)
+                    pipe.publish(self.channel, key)
+                for index in indexes:
+                    pipe.srem(index, *keys)
+                results = pipe.execute()
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        return int(sum(results[0:2 * len(keys):2]))
+
+    def _forget(self, value: str | None) -> None:
+        entry = self._cache.pop(value, None) if value else None
+        if entry is not None:
+            self._by_key.pop(entry.key, None)
+
+    @staticmethod
+    def _unavailable(exc: Exception) -> SessionStoreUnavailable:
+        # the class only: a redis-py message may quote a host, never personal data, but
+        # the log line is the adapter's and stays short
+        log.warning("eidgate: session store unavailable (%s)", type(exc).__name__)
+        return SessionStoreUnavailable(f"the session store did not answer "
+                                       f"({type(exc).__name__})")
+
+    # -- invalidation ------------------------------------------------------------------
+    def _ensure_listener(self) -> None:
+        if not self._use_cache:
+            return
+        pid = os.getpid()
+        if self._listener is not None and self._listener.is_alive() and self._pid == pid:
+            return
+        # first use, or a forked worker (threads do not survive fork): a new listener,
+        # an empty cache
+        self._pid = pid
+        self._live_until = 0.0
+        self._cache.clear()
+        self._by_key.clear()
+        self._listener = threading.Thread(target=self._listen, name="eidgate-redis-sessions",
+                                          daemon=True)
+        self._listener.start()
+
+    def _listen(self) -> None:
+        import redis
+
+        while not self._closed.is_set():
+            pubsub = self.redis.pubsub()
+            try:
+                pubsub.subscribe(self.channel)
+                pinged = heard = time.monotonic()
+                while not self._closed.is_set():
+                    message = pubsub.get_message(timeout=_PING_EVERY / 2)
+                    if message is not None:
+                        self._heard(message)
+                        heard = time.monotonic()
+                    elif time.monotonic() - heard > 3 * _LIVE_FOR:
+                        # no pong for seconds: a dead connection (no RST) or a hung Redis
+                        raise redis.TimeoutError("no answer to the listener's pings")
+                    if time.monotonic() - pinged >= _PING_EVERY:
+                        pinged = time.monotonic()
+                        pubsub.ping()
+            except (redis.RedisError, OSError, ValueError) as exc:
+                # dropped: messages may be lost until the next subscription
+                self._live_until = 0.0
+                self._generation += 1
+                log.info("eidgate: session invalidation listener reconnecting (%s)",
+                         type(exc).__name__)
+                self._closed.wait(0.2)
+            finally:
+                pubsub.close()
+
+    def _heard(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "subscribe":
+            # a new subscription: whatever was cached before may have missed messages
+            self._generation += 1
+            self._cache.clear()
+            self._by_key.clear()
+        elif kind == "message":
+            self._generation += 1
+            data = message.get("data")
+            key = data.decode() if isinstance(data, bytes) else str(data)
+            value = self._by_key.pop(key, None)
+            if value is not None:
+                self._cache.pop(value, None)
+        self._live_until = time.monotonic() + _LIVE_FOR
+
+    def close(self) -> None:
+        """Stop the invalidation listener and drop the cache (tests, shutdown)."""
+        self._closed.set()
+        if self._listener is not None:
+            self._listener.join(timeout=2)
+        self._live_until = 0.0
+        self._cache.clear()
+        self._by_key.clear()
