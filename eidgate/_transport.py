@@ -383,17 +383,17 @@ class _Issuers:
             return "", True
         if not host:
             return "", False
-        spelled = host_place(host)
-        if spelled is not None:
-            return host, spelled[0] == "internal"
-        return host, self._known.get(host)
+        known = self._known.get(host)
+        if known is None and (spelled := host_place(host)) is not None:
+            known = self._remember(host, spelled[0] == "internal")
+        return host, known
 
     def learn(self, host: str, addresses: Iterable[str] | None) -> bool:
         """Remember whether ``host`` (an issuer's) resolved only to internal addresses;
         a failed resolution (None) is not remembered (the connection will fail anyway)."""
-        if addresses is None:
-            return False
-        internal = _all_internal(addresses)
+        return False if addresses is None else self._remember(host, _all_internal(addresses))
+
+    def _remember(self, host: str, internal: bool) -> bool:
         if len(self._known) < 256:  # a few issuers; never grows without bound
             self._known[host] = internal
             if internal:
