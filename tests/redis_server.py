@@ -102,3 +102,35 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     require_redis()
     with RedisServer(tmp_path_factory.mktemp("redis")) as server:
         yield server
+
+
+class SentinelServer(RedisServer):
+    """A Redis Sentinel (``redis-server --sentinel``, the same binary) watching a primary
+    under the service name ``service``; its ``url`` is the sentinel's own."""
+
+    def __init__(self, directory: Path, primary: RedisServer, service: str = "mymaster"
+                 ) -> None:
+        super().__init__(directory)
+        self.primary = primary
+        self.service = service
+
+    def start(self) -> SentinelServer:
+        require_redis()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        conf = self.directory / "sentinel.conf"  # Sentinel rewrites its own file
+        conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.directory}\n"
+                        f"sentinel monitor {self.service} 127.0.0.1 {self.primary.port} 1\n"
+                        f"sentinel down-after-milliseconds {self.service} 1000\n",
+                        encoding="utf-8")
+        self.process = subprocess.Popen([BINARY, str(conf), "--sentinel"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"redis sentinel exited ({self.process.returncode}): {err}")
+            if self.ping():
+                return self
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"redis sentinel did not answer PING on port {self.port} in 10 s")

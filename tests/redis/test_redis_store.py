@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import redis
 from redis_helpers import ISSUER, NATIONAL_ID, Clock, person
+from redis_server import RedisServer, SentinelServer
 
 from eidgate.web import RedisSessions, SessionStore
 
@@ -282,3 +284,33 @@ def test_from_url_errors_are_never_redis_exceptions(make_store: Make) -> None:
         store.save(person())
     assert caught.value.status == 503
     assert not isinstance(caught.value, redis.RedisError)
+
+
+def test_through_sentinel(tmp_path: Path, make_store: Make) -> None:
+    # redis+sentinel://host:port[,host:port]/service_name/db: the store asks the sentinels
+    # for the primary of the service
+    primary = RedisServer(tmp_path / "primary").start()
+    try:
+        with SentinelServer(tmp_path / "sentinel", primary) as sentinel:
+            url = f"redis+sentinel://127.0.0.1:{sentinel.port},127.0.0.1:1/mymaster/2"
+            store = make_store(url=url)
+            value = store.save(person("grace"))
+            assert store.load(value) is not None
+            direct = redis.Redis.from_url(primary.url.replace("/0", "/2"))
+            assert direct.keys(store.prefix + "s:*")  # in the primary's database 2
+            direct.close()
+    finally:
+        primary.stop()
+
+
+def test_a_value_redis_mangled_reads_as_logged_out(make_store: Make) -> None:
+    store = make_store()
+    values = [store.save(person()) for _ in range(4)]
+    keys = sorted(store.redis.keys(store.prefix + "s:*"))
+    nonce = bytes(12)
+    well_sealed_junk = b"\x01" + nonce + store._secrets[0].aead.encrypt(
+        nonce, b'{"v": 1, "id": "not an identity"}', keys[3])  # opens, but is no session
+    for key, junk in zip(keys, (b"junk", b"\x02" + 40 * b"x", b"\x01" + 40 * b"x",
+                                well_sealed_junk), strict=True):
+        store.redis.hset(key, "v", junk)
+    assert [store.load(v) for v in values] == [None] * 4
