@@ -17,7 +17,8 @@ Theory of operation
   ``session_max_age``, or ``idle_timeout`` after the last touch).
 * **Indexes**: sets ``{prefix}sid:`` + HMAC(issuer, sid) and ``{prefix}sub:`` +
   HMAC(issuer, sub) (keyed: a subject may be a national id, which an unkeyed hash would
-  give away to a dictionary) list the session keys, for :meth:`RedisSessions.end`.
+  give away to a dictionary) list the session keys, for :meth:`RedisSessions.end`; used
+  logout tokens are ``{prefix}jti:`` + HMAC(issuer, jti) (:meth:`RedisSessions.first_use`).
 * **Idle expiry without a write per request**: a session's ``seen`` is rewritten (and its
   TTL slid) only when a request finds it older than ``idle_timeout / 10``; a session thus
   ends between 90 % and 100 % of ``idle_timeout`` after its last request, never later.
@@ -376,6 +377,18 @@ class RedisSessions:
         sub_keys = set().union(*found[len(by_sid):])
         keys = (sid_keys & sub_keys if sub else sid_keys) if sid else sub_keys
         return self._end_keys(sorted(k.decode() for k in keys), by_sid + by_sub)
+
+    def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
+        """True the first time ``(issuer, jti)`` is seen within ``ttl`` seconds, on any
+        instance (a :class:`~eidgate.ReplayCache` for back-channel logout tokens): one
+        atomic ``SET NX PX``, so of two instances racing with one token exactly one wins."""
+        import redis
+
+        key = self._index(self._secrets[0], "jti", issuer, jti)
+        try:
+            return bool(self.redis.set(key, b"1", nx=True, px=max(int(ttl * 1000), 1)))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
 
     def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> int:
         import redis

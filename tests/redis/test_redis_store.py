@@ -314,3 +314,18 @@ def test_a_value_redis_mangled_reads_as_logged_out(make_store: Make) -> None:
                                 well_sealed_junk), strict=True):
         store.redis.hset(key, "v", junk)
     assert [store.load(v) for v in values] == [None] * 4
+
+
+def test_first_use_of_a_logout_token_on_any_instance(make_store: Make) -> None:
+    from eidgate import ReplayCache
+
+    one, two = make_store(), make_store()
+    assert isinstance(one, ReplayCache)
+    assert one.first_use(ISSUER, "jti-1", 60) is True
+    assert two.first_use(ISSUER, "jti-1", 60) is False  # a replay at another instance
+    assert one.first_use(ISSUER, "jti-1", 60) is False
+    assert two.first_use("https://other.example.test", "jti-1", 60) is True
+    assert one.first_use(ISSUER, "jti-2", 0.05) is True
+    assert [k for k in one.redis.keys(one.prefix + "jti:*") if b"jti-1" in k] == []
+    time.sleep(0.1)
+    assert one.first_use(ISSUER, "jti-2", 60) is True  # its ttl ran out
