@@ -105,9 +105,9 @@ class MemoryReplayCache:
         return len(self._until)
 
     def _drop_first(self) -> None:
-        until, key = heapq.heappop(self._queue)
-        if self._until.get(key) == until:  # not an older entry of a key seen again since
-            del self._until[key]
+        # the heap and the dict hold the same keys: a key leaves both at once, and comes
+        # back (first_use) only after it left
+        del self._until[heapq.heappop(self._queue)[1]]
 
     def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
         """True the first time ``(issuer, jti)`` is seen within ``ttl`` seconds."""

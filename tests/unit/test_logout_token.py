@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,12 +19,22 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 from conftest import Build, Clock, Harness, make_config
-from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, CraftedProvider, drive, rsa_key
+from crafted import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ISSUER,
+    CraftedProvider,
+    SigningKey,
+    drive,
+    json_response,
+    rsa_key,
+)
 from joserfc import jwe
 from joserfc.jwk import RSAKey
 from tampering import b64url, rp_key, sign_raw
 
 from eidgate import (
+    Identity,
     InvalidTokenError,
     LogoutRequest,
     LogoutTokenError,
@@ -34,6 +45,8 @@ from eidgate import (
     parse_config,
     write_key,
 )
+from eidgate._oidc.logout import check_logout_claims
+from eidgate.web import CookieSessions, Gate, SessionError, WebRequest, WebResponse
 
 # 2.4: events "containing the member name"
 # http://schemas.openid.net/event/backchannel-logout
@@ -283,6 +296,7 @@ def test_a_given_replay_cache_is_used(harness: Build, clock: Clock) -> None:
     (b"logout_token=a.b.c&logout_token=a.b.c", "exactly one"),  # 2.5: one token
     (b"\xff\xfe", "not a form"),
     (b"logout_token=a%20b", "not a signed JWT"),
+    (b"logout_token=eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln", "not a signed JWT"),  # not JSON
     (b"logout_token=" + b"a" * 40_000, "not a compact JWT"),
     ("logout_token=\u00e9.\u00e9.\u00e9", "not a compact JWT"),
     (b"logout_token=a.b.c.d.e", "encrypted"),  # a JWE, and no decryption key
@@ -338,8 +352,6 @@ def test_several_audiences_need_azp_naming_us(harness: Build, clock: Clock) -> N
 
 
 def test_a_key_the_provider_rotated_in_is_fetched(harness: Build, clock: Clock) -> None:
-    from crafted import SigningKey
-
     h = harness()
     check(h, form(h.op.sign({**example(clock()), "jti": "before"})))
     h.op.keys.append(SigningKey("k2", rsa_key(2)))
@@ -349,8 +361,6 @@ def test_a_key_the_provider_rotated_in_is_fetched(harness: Build, clock: Clock) 
 
 def test_unreachable_keys_are_a_provider_failure_not_a_bad_token(harness: Build,
                                                                   clock: Clock) -> None:
-    from crafted import json_response
-
     h = harness()
     h.op.overrides["/jwks"] = lambda request: json_response({"error": "down"}, 503)
     with pytest.raises(ProviderError) as caught:
@@ -401,6 +411,21 @@ def test_an_encrypted_token_for_another_key_is_refused(encrypting: Harness,
     refused(h, form(token), "encrypted to a key")
 
 
+def test_encrypted_content_that_is_not_ascii_is_refused(encrypting: Harness) -> None:
+    refused(encrypting, form(encrypting.op.encrypt("\u00e9t\u00e9.a.b")), "not a JWS")
+
+
+def test_the_claim_checks_hold_on_their_own(clock: Clock, tmp_path: Path) -> None:
+    # check_logout_claims compares iss itself, whoever picked the provider
+    config = make_config(tmp_path)
+    other = replace(config.providers["op"], issuer="https://other.example.test")
+    with pytest.raises(LogoutTokenError, match="another issuer"):
+        check_logout_claims(example(clock()), other, now=clock(), leeway=60)
+    sub, sid, jti, ttl = check_logout_claims(example(clock()), config.providers["op"],
+                                             now=clock(), leeway=60)
+    assert (sub, sid, jti, ttl) == (SUB, SID, JTI, 180.0)
+
+
 def test_the_relying_party_keeps_one_cache_of_its_own(tmp_path: Path, clock: Clock) -> None:
     op = CraftedProvider(now=clock)
     token = op.sign(example(clock()))
@@ -410,3 +435,128 @@ def test_the_relying_party_keeps_one_cache_of_its_own(tmp_path: Path, clock: Clo
     check(second, form(token))  # another process: its own memory (Redis shares one)
     assert isinstance(first.rp, RelyingParty)
     refused(first, form(token), "already used")
+
+
+# -- the gate, sans-IO: a login keeps the ID token's sid; the logout token ends it --------
+class Recording:
+    """A session store (cookie sessions underneath) that records save() and end()."""
+
+    def __init__(self) -> None:
+        self.inner = CookieSessions(["x" * 32], 3600)
+        self.saved: list[dict[str, Any]] = []
+        self.ended: list[tuple[str, str | None, str | None]] = []
+
+    def save(self, identity: Identity, **fields: Any) -> str:
+        self.saved.append(fields)
+        return self.inner.save(identity, **fields)
+
+    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        return self.inner.load(value)
+
+    def delete(self, value: str | None) -> None:
+        self.inner.delete(value)
+
+    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
+        self.ended.append((issuer, sid, sub))
+        return 1
+
+
+def login_through_the_gate(gate: Gate, op: CraftedProvider) -> WebResponse:
+    started = drive(gate.handle(WebRequest("GET", "/eidgate/login", "provider=op")), op)
+    location = dict(started.headers)["Location"]
+    name, _, rest = started.cookies[-1].partition("=")
+    back = op.authorize(location)
+    return drive(gate.handle(WebRequest("GET", "/eidgate/callback", urlencode(back),
+                                        cookies={name: rest.split(";", 1)[0]})), op)
+
+
+@pytest.mark.parametrize(("sid", "kept"), [(SID, {"sid": SID}), (None, {}), (42, {})])
+def test_the_callback_keeps_the_id_tokens_sid_with_the_session(
+        sid: Any, kept: dict[str, Any], tmp_path: Path, clock: Clock) -> None:
+    op = CraftedProvider(now=clock, id_claims={} if sid is None else {"sid": sid})
+    config = make_config(tmp_path)
+    store = Recording()
+    gate = Gate(config, RelyingParty(config, now=clock), sessions=store, now=clock)
+    assert login_through_the_gate(gate, op).status == 303
+    assert store.saved == [kept]  # OIDC Core 2 / Back-Channel Logout 2.7: a string sid
+
+
+def test_the_gate_ends_what_the_logout_token_names(tmp_path: Path, clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    config = make_config(tmp_path)
+    store = Recording()
+    gate = Gate(config, RelyingParty(config, now=clock), sessions=store, now=clock)
+    answer = drive(gate.handle(WebRequest("POST", "/eidgate/backchannel-logout",
+                                          body=form(op.sign(example(clock()))))), op)
+    assert (answer.status, answer.cookies) == (200, [])
+    assert ("Cache-Control", "no-store") in answer.all_headers()  # 2.8
+    assert store.ended == [(ISSUER, SID, SUB)]
+    assert gate.reads_body("/eidgate/backchannel-logout", "POST")
+    assert not gate.reads_body("/eidgate/backchannel-logout", "GET")
+    assert not gate.reads_body("/eidgate/logout", "POST")
+
+
+def test_a_store_with_first_use_is_the_replay_cache(tmp_path: Path, clock: Clock) -> None:
+    class Shared(Recording):  # a Redis store would share this among instances
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: set[tuple[str, str]] = set()
+
+        def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
+            new = (issuer, jti) not in self.seen
+            self.seen.add((issuer, jti))
+            return new
+
+    op = CraftedProvider(now=clock)
+    config = make_config(tmp_path)
+    store = Shared()
+    token = form(op.sign(example(clock())))
+    for instance in range(2):  # two instances, one store: the second sees the replay
+        gate = Gate(config, RelyingParty(config, now=clock), sessions=store, now=clock)
+        answer = drive(gate.handle(WebRequest("POST", "/eidgate/backchannel-logout",
+                                              body=token)), op)
+        assert answer.status == (200 if instance == 0 else 400)
+    assert store.seen == {(ISSUER, JTI)}
+
+
+def test_unreachable_keys_answer_400_temporarily_unavailable(tmp_path: Path,
+                                                             clock: Clock) -> None:
+    op = CraftedProvider(now=clock)
+    op.overrides["/jwks"] = lambda request: json_response({"error": "down"}, 503)
+    config = make_config(tmp_path)
+    gate = Gate(config, RelyingParty(config, now=clock), sessions=Recording(), now=clock)
+    answer = drive(gate.handle(WebRequest("POST", "/eidgate/backchannel-logout",
+                                          body=form(op.sign(example(clock()))))), op)
+    # 2.8: "If ... the logout failed, the RP MUST respond with HTTP 400 Bad Request"
+    assert answer.status == 400
+    assert json.loads(answer.body)["error"] == "temporarily_unavailable"
+
+
+def test_a_store_without_end_cannot_log_out(tmp_path: Path, clock: Clock) -> None:
+    class Older:  # a store written before end() joined the protocol
+        def __init__(self) -> None:
+            self.inner = CookieSessions(["x" * 32], 3600)
+
+        def save(self, identity: Identity, **fields: Any) -> str:
+            return self.inner.save(identity, **fields)
+
+        def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+            return self.inner.load(value)
+
+        def delete(self, value: str | None) -> None:
+            self.inner.delete(value)
+
+    op = CraftedProvider(now=clock)
+    config = make_config(tmp_path)
+    gate = Gate(config, RelyingParty(config, now=clock), sessions=Older(),  # type: ignore[arg-type]
+                now=clock)
+    answer = drive(gate.handle(WebRequest("POST", "/eidgate/backchannel-logout",
+                                          body=form(op.sign(example(clock()))))), op)
+    assert answer.status == 400
+    assert json.loads(answer.body)["error"] == "sessions_not_revocable"
+
+
+def test_the_cookie_store_says_it_cannot_end_sessions() -> None:
+    with pytest.raises(SessionError, match="Redis") as caught:
+        CookieSessions(["x" * 32], 3600).end(ISSUER, sid=SID)
+    assert caught.value.error == "sessions_not_revocable"
