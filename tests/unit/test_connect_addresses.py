@@ -371,3 +371,62 @@ def test_the_callback_answers_provider_unavailable(tmp_path: Path, provider: _Se
     assert b"<h1>Identity provider unavailable</h1>" in web.body
     assert not any(c.startswith(f"{gate.session_cookie}=") and "=;" not in c
                    for c in web.cookies)
+
+
+# -- the network layer's other paths: outages stay outages ----------------------------
+
+def test_a_name_that_resolves_to_nothing_is_an_outage(send: Send, server: _Server) -> None:
+    resolver = Resolver({"empty.test": [[]]})
+    port = server.server_port
+    with pytest.raises(ProviderUnavailable, match=re.escape("cannot reach empty.test")):
+        send(get(f"http://empty.test:{port}/", f"http://127.0.0.1:{port}"), resolver)
+
+
+def test_a_checked_address_where_nothing_listens_is_an_outage(send: Send) -> None:
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    resolver = Resolver({"down.test": [["127.0.0.1"]]})
+    with pytest.raises(ProviderUnavailable, match=re.escape("cannot reach down.test")):
+        send(get(f"http://down.test:{port}/", f"http://127.0.0.1:{port}"), resolver)
+
+
+def test_a_body_cut_short_is_an_outage(send: Send) -> None:
+    """A provider that promises 100 bytes, sends 10 and hangs up (the async driver's
+    response stream maps httpcore's error as the sync one does)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    try:
+        with pytest.raises(ProviderUnavailable, match=re.escape("cannot reach 127.0.0.1")):
+            send(get(f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{port}"), Resolver({}))
+    finally:
+        thread.join(5)
+        listener.close()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_default_resolver_is_the_systems(tmp_path: Path, server: _Server,
+                                             mode: str) -> None:
+    """No resolver given: the system's (``localhost`` is in every hosts file, RFC 6761)."""
+    port = server.server_port
+    req = get(f"http://localhost:{port}/", f"http://127.0.0.1:{port}")
+    conf = config(f"http://127.0.0.1:{port}", tmp_path)
+    if mode == "sync":
+        assert "127.0.0.1" in wire.getaddrinfo("localhost", port)
+        with Client(conf) as client:
+            assert client.run(one(req)).status == 200
+        return
+
+    async def run() -> int:
+        assert "127.0.0.1" in await wire.async_getaddrinfo("localhost", port)
+        async with AsyncClient(conf) as client:
+            return (await client.run(one(req))).status
+    assert asyncio.run(run()) == 200
