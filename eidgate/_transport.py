@@ -76,7 +76,8 @@ def request(http: httpx2.Client | httpx2.AsyncClient, req: HttpRequest) -> httpx
     # RFC 9110 12.5.3: ask for the body as is; a compressed answer anyway is decoded by
     # _Body within the size bound (httpx2 would inflate a whole gzip bomb chunk at once).
     try:
-        issuer_host = (urlsplit(req.issuer).hostname or "") if req.issuer else ""
+        # as the pool will name the host it connects to: lower case, A-labels, no brackets
+        issuer_host = url(req.issuer).raw_host.decode("ascii") if req.issuer else ""
         return http.build_request(req.method, url(req.url), headers={
             **req.headers, "Accept-Encoding": "identity"}, content=req.body,
             timeout=req.timeout, extensions={ISSUER: issuer_host})

@@ -242,15 +242,20 @@ def test_a_rebound_name_is_refused_on_its_next_connection(tmp_path: Path,
     assert server.connections == 1
 
 
-def test_an_internal_issuer_that_turns_public_is_refused(send: Send, server: _Server) -> None:
+@pytest.mark.parametrize(("issuer", "asked"), [
+    ("https://idp.corp.test", "idp.corp.test"),
+    ("https://IdP.Corp.Test", "idp.corp.test"),  # RFC 4343: names compare without case
+    ("https://bücher.corp.test", "xn--bcher-kva.corp.test"),  # RFC 5891: the A-label
+])
+def test_an_internal_issuer_that_turns_public_is_refused(send: Send, server: _Server,
+                                                         issuer: str, asked: str) -> None:
     """A provider cannot have its host judged internal once (so that its endpoints may
     point inside) and then serve its discovery document from outside."""
-    resolver = Resolver({"idp.corp.test": [["127.0.0.1"], [PUBLIC]]})
+    resolver = Resolver({asked: [["127.0.0.1"], [PUBLIC]]})
     turned = re.escape(f"the issuer resolved to internal addresses, now to the public {PUBLIC}")
     with pytest.raises(ProviderError, match=turned):
-        send(get("https://idp.corp.test/.well-known/openid-configuration",
-                 "https://idp.corp.test"), resolver)
-    assert resolver.asked == ["idp.corp.test", "idp.corp.test"]
+        send(get(f"{issuer}/.well-known/openid-configuration", issuer), resolver)
+    assert resolver.asked == [asked, asked]
 
 
 def test_a_name_that_does_not_resolve_is_an_outage(send: Send, server: _Server) -> None:
