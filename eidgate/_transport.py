@@ -9,10 +9,10 @@ inside the network (see "Addresses" below).
 
 Addresses
 ---------
-Discovery refuses what it can by spelling (``_oidc.http.endpoint_refusal``); a name is
+Discovery refuses what it can by spelling (``_oidc.addresses.endpoint_refusal``); a name is
 judged here, where it is resolved, so DNS rebinding cannot swap the address after the
 check: each new connection resolves the name once, checks every address
-(``_oidc.http.address_place``) and connects to a checked address (TLS still verifies the
+(``_oidc.addresses.address_place``) and connects to a checked address (TLS still verifies the
 name: httpcore passes it to ``start_tls`` separately). Link-local, metadata, unspecified,
 multicast and broadcast addresses are refused always; private and loop-back ones only
 when the request's issuer is on them (its host is such a literal, or resolves only to such
@@ -39,7 +39,8 @@ import httpx2
 import idna
 
 from ._errors import ProviderError, ProviderUnavailable, shown
-from ._oidc.http import HttpRequest, HttpResponse, address_place, host_place, ip_literal
+from ._oidc.addresses import address_place, host_place, ip_literal
+from ._oidc.http import HttpRequest, HttpResponse
 
 # As many kept alive as may be open: a relying party talks to a few providers, and with
 # fewer kept alive every burst of logins (more in flight than kept) closed the surplus and

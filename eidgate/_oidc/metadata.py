@@ -43,7 +43,8 @@ from .._errors import (
     ProviderUnavailable,
     shown,
 )
-from .http import HttpRequest, HttpResponse, endpoint_refusal, expect_ok, json_object
+from .addresses import endpoint_refusal
+from .http import HttpRequest, HttpResponse, expect_ok, json_object
 
 log = logging.getLogger("eidgate")
 T = TypeVar("T")
