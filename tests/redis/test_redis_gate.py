@@ -197,3 +197,45 @@ def test_store_construction_mistakes(tmp_path: Path) -> None:
                                                 "client_id": "c", "client_secret": "s"}}})
     with pytest.raises(ConfigError, match="url_env"):
         RedisSessions.from_config(config)  # the cookie store's config has no URL
+
+
+def test_the_asgi_middleware_and_decorator_answer_503_too(
+        eidgate_sandbox: RunningSandbox, tmp_path: Path,
+        eidgate_login: Callable[..., Any]) -> None:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from eidgate_adapters.asgi import EidGateMiddleware
+    from eidgate_adapters.asgi import login_required as asgi_required
+
+    async def account(request: Any) -> PlainTextResponse:  # protect=
+        return PlainTextResponse("account")
+
+    @asgi_required
+    async def decorated(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("decorated")
+
+    server = RedisServer(tmp_path / "redis").start()
+    store = RedisSessions(connect(server.url), (SECRET,), 3600, key_prefix="asgi-outage:")
+    config = tmp_path / "eidgate.toml"
+    config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
+                      f'secret_key = "{SECRET}"\n\n' + eidgate_sandbox.toml(),
+                      encoding="utf-8")
+    app = Starlette(routes=[Route("/account", account), Route("/decorated", decorated)],
+                    middleware=[Middleware(EidGateMiddleware, config=str(config),
+                                           protect=["/account"], sessions=store)])
+    try:
+        with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+            assert eidgate_login(client, "/account").text == "account"
+            assert client.get("/decorated").text == "decorated"
+            server.stop()
+            time.sleep(1.1)
+            for path in ("/account", "/decorated"):
+                page = client.get(path, headers={"Accept": "text/html"})
+                assert (page.status_code, page.headers["Retry-After"]) == (503, "5"), path
+    finally:
+        store.close()
+        server.stop()
