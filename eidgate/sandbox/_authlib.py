@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, grants
@@ -40,6 +40,8 @@ class SandboxClient:
     userinfo_format: UserinfoFormat = "json"
     encrypt_id_token: bool = False
     post_logout_redirect_uris: tuple[str, ...] = ()
+    #: OpenID Connect Back-Channel Logout 1.0 2.2: where logout tokens are POSTed
+    backchannel_logout_uri: str | None = None
 
     # -- Authlib ClientMixin -----------------------------------------------------------
     def get_client_id(self) -> str:
@@ -80,6 +82,8 @@ class _Login:
     sub: str
     acr: str
     auth_time: int
+    #: the sandbox session this login belongs to (the ID token's and logout token's sid)
+    sid: str = field(default_factory=lambda: secrets.token_hex(16))
 
     def get_user_id(self) -> str:
         return self.sub
@@ -221,7 +225,7 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
 
     def generate_user_info(self, user: _Login, scope: str) -> dict[str, Any]:
         # eID Hub ID tokens name the eID and carry the broker's session claims.
-        return {"sub": user.sub, "idp": user.person.eid, "sid": secrets.token_hex(16),
+        return {"sub": user.sub, "idp": user.person.eid, "sid": user.sid,
                 "transaction_id": secrets.token_hex(16), "sandbox": True}
 
     def process_token(self, grant: Any, response: Any) -> Any:
@@ -229,6 +233,7 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
         sandbox = self.sandbox
         client = grant.request.client
         if "id_token" in token:
+            sandbox._remember(grant.request.user, client)  # for a back-channel logout
             if sandbox.faults.bad_signature:
                 head, body, sig = token["id_token"].split(".")
                 token["id_token"] = f"{head}.{body}.{sig[::-1]}"

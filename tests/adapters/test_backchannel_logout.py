@@ -15,14 +15,17 @@ import asyncio
 import io
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import flask
+import httpx2
 import pytest
 from joserfc import jwt
 from starlette.applications import Starlette
@@ -33,6 +36,7 @@ from werkzeug.test import Client as WerkzeugClient
 from werkzeug.test import EnvironBuilder
 
 from eidgate import Identity
+from eidgate.sandbox import Request as SandboxRequest
 from eidgate.sandbox import RunningSandbox
 from eidgate.web import CookieSessions
 from eidgate_adapters import asgi, wsgi
@@ -68,10 +72,12 @@ class RecordingStore:
 
     def __init__(self, fail: Exception | None = None) -> None:
         self.inner = CookieSessions([SECRET], 3600)
+        self.saved: list[dict[str, Any]] = []
         self.ended: list[tuple[str, str | None, str | None]] = []
         self.fail = fail
 
     def save(self, identity: Identity, **fields: Any) -> str:
+        self.saved.append(fields)
         return self.inner.save(identity, **fields)
 
     def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
@@ -381,3 +387,85 @@ def test_wsgi_without_a_usable_content_length_reads_nothing(
     # PEP 3333: no CONTENT_LENGTH, no reading (it could block): no token, 400
     assert statuses[0].startswith("400")
     assert stream.taken == 0
+
+
+# -- the sandbox sends the logout tokens (2.5): the RP on a real loopback socket ----------
+@pytest.fixture
+def served(eidgate_sandbox: RunningSandbox, tmp_path: Path
+           ) -> Iterator[tuple[wsgi.EidGateMiddleware, RecordingStore]]:
+    """The WSGI adapter on 127.0.0.1, registered at the sandbox as the client's
+    ``backchannel_logout_uri`` (2.2)."""
+    store = RecordingStore()
+    app = wsgi.EidGateMiddleware(bare_wsgi, config=config_file(eidgate_sandbox, tmp_path),
+                                 protect=["/account/*"], sessions=store)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client = eidgate_sandbox.client
+    client.backchannel_logout_uri = (f"http://127.0.0.1:{server.server_port}"
+                                     "/eidgate/backchannel-logout")
+    try:
+        yield app, store
+    finally:
+        client.backchannel_logout_uri = None
+        server.shutdown()
+        server.server_close()
+        app.close()
+
+
+def test_the_sandbox_advertises_back_channel_logout(eidgate_sandbox: RunningSandbox) -> None:
+    doc = httpx2.get(eidgate_sandbox.issuer + "/.well-known/openid-configuration",
+                     timeout=5).json()
+    # 2.1: "backchannel_logout_supported", "backchannel_logout_session_supported"
+    assert doc["backchannel_logout_supported"] is True
+    assert doc["backchannel_logout_session_supported"] is True
+
+
+def test_a_logout_at_the_sandbox_ends_the_session_at_the_app(
+        served: tuple[wsgi.EidGateMiddleware, RecordingStore],
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any]) -> None:
+    app, store = served
+    browser = WerkzeugClient(app)
+    assert eidgate_login(browser, "/account/x", person="npa-erika").status_code == 200
+    sid = store.saved[-1]["sid"]  # the ID token's sid, kept with the session (2.7)
+    sub = eidgate_sandbox.sandbox.sub_for("npa-erika")
+    # the person logs out at the sandbox, whose session cookie names the session
+    answer = eidgate_sandbox.sandbox.handle(SandboxRequest(
+        "GET", "/logout", {}, {"cookie": f"eidgate_sandbox_sid={sid}"}))
+    assert answer.status == 200
+    assert store.ended == [(eidgate_sandbox.issuer, sid, sub)]
+    # that session is over at the sandbox: a second logout sends nothing
+    assert eidgate_sandbox.sandbox.end_session(sid=sid) == {}
+
+
+def test_the_sandbox_test_api_ends_every_session_of_a_person(
+        served: tuple[wsgi.EidGateMiddleware, RecordingStore],
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any]) -> None:
+    app, store = served
+    for _ in range(2):  # two browsers, two sessions
+        assert eidgate_login(WerkzeugClient(app), "/account/x",
+                             person="ftn-vaino").status_code == 200
+    sub = eidgate_sandbox.sandbox.sub_for("ftn-vaino")
+    answers = eidgate_sandbox.sandbox.end_session(sub=sub)
+    assert answers == {eidgate_sandbox.client.client_id: 200}
+    assert {(issuer, s) for issuer, _, s in store.ended} == {(eidgate_sandbox.issuer, sub)}
+    assert {sid for _, sid, _ in store.ended} == {f["sid"] for f in store.saved[-2:]}
+
+
+def test_the_app_refuses_a_broken_token_from_the_sandbox(
+        served: tuple[wsgi.EidGateMiddleware, RecordingStore],
+        eidgate_sandbox: RunningSandbox) -> None:
+    _, store = served
+    uri = eidgate_sandbox.client.backchannel_logout_uri
+    assert uri is not None
+    token = eidgate_sandbox.sandbox.logout_token(eidgate_sandbox.client.client_id,
+                                                 sub="someone", nonce="n")  # 2.6 (7)
+    answer = httpx2.post(uri, content=form(token), headers=FORM, timeout=5)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+    assert store.ended == []
