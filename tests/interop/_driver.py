@@ -19,6 +19,8 @@ are kept in the client's jar.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -94,7 +96,13 @@ def _stuck(what: str, response: httpx2.Response, page: _PageParser | None = None
     )
 
 
-def drive_login(authorize_url: str, *, login: str, abort: bool = False, timeout: float = 10) -> str:
+@contextmanager
+def _kept(client: httpx2.Client) -> Iterator[httpx2.Client]:
+    yield client  # the caller's client: not closed here
+
+
+def drive_login(authorize_url: str, *, login: str, abort: bool = False, timeout: float = 10,
+                browser: httpx2.Client | None = None) -> str:
     """Run the dev login (and consent) for ``authorize_url`` and return the final redirect.
 
     ``authorize_url`` is the full authorization request URL on the provider (plain, PAR
@@ -106,9 +114,12 @@ def drive_login(authorize_url: str, *, login: str, abort: bool = False, timeout:
 
     Raises AssertionError, with the page's text, if the provider answers with anything the
     dev interactions would not (an error page, a missing form, too many steps).
+    ``browser``: a client (``follow_redirects=False``) whose cookie jar, and so the session at
+    the provider, outlives the login (for a logout there afterwards).
     """
     origin = _origin(authorize_url)
-    with httpx2.Client(follow_redirects=False, timeout=timeout) as client:
+    with (httpx2.Client(follow_redirects=False, timeout=timeout) if browser is None
+          else _kept(browser)) as client:
         response = client.get(authorize_url)
         for _ in range(_MAX_STEPS):
             if response.is_redirect:

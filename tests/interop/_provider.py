@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -45,7 +46,7 @@ class OidcProvider:
     #: ``http://127.0.0.1:<port>``; discovery: ``issuer + "/.well-known/openid-configuration"``.
     issuer: str
     #: name ("basic-client", "post-client", "pkjwt-client", "enc-client", "par-client",
-    #: "ro-client") -> credentials.
+    #: "ro-client", "bcl-client") -> credentials.
     clients: Mapping[str, ClientCredentials]
     #: Private RSA JWK (use sig, alg RS256) registered for pkjwt-client, ro-client, enc-client.
     sig_key_path: Path
@@ -61,6 +62,9 @@ class OidcProvider:
     config_path: Path
     #: Raw client metadata as registered, by name.
     client_metadata: Mapping[str, Mapping[str, Any]] = field(repr=False)
+    #: bcl-client's back-channel logout URI: a loop-back port free when the provider
+    #: started, for the test's relying party to listen on.
+    backchannel_logout_uri: str = ""
 
     def log_text(self) -> str:
         """The provider's stderr so far (for assertion messages)."""
@@ -102,7 +106,14 @@ def _rsa_key(kid: str, use: str, alg: str) -> RSAKey:
     return RSAKey.generate_key(2048, parameters={"kid": kid, "use": use, "alg": alg}, private=True)
 
 
-def _client_metadata(sig_key: RSAKey, enc_key: RSAKey) -> dict[str, dict[str, Any]]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _client_metadata(sig_key: RSAKey, enc_key: RSAKey, backchannel_logout_uri: str = ""
+                     ) -> dict[str, dict[str, Any]]:
     sig_public = sig_key.as_dict(private=False)
     enc_public = enc_key.as_dict(private=False)
     common: dict[str, Any] = {
@@ -158,6 +169,15 @@ def _client_metadata(sig_key: RSAKey, enc_key: RSAKey) -> dict[str, dict[str, An
             "request_object_signing_alg": "RS256",
             "jwks": {"keys": [sig_public]},
         },
+        # OpenID Connect Back-Channel Logout 1.0 2.2: logout tokens, naming the session
+        "bcl-client": {
+            **common,
+            "client_id": "bcl-client",
+            "client_secret": "bcl-client-secret",
+            "token_endpoint_auth_method": "client_secret_basic",
+            "backchannel_logout_uri": backchannel_logout_uri,
+            "backchannel_logout_session_required": True,
+        },
     }
 
 
@@ -196,7 +216,8 @@ def start(workdir: Path) -> _Running:
     sig_key_path.write_text(json.dumps(sig_key.as_dict(private=True)), encoding="utf-8")
     enc_key_path.write_text(json.dumps(enc_key.as_dict(private=True)), encoding="utf-8")
 
-    metadata = _client_metadata(sig_key, enc_key)
+    backchannel_logout_uri = f"http://127.0.0.1:{_free_port()}/eidgate/backchannel-logout"
+    metadata = _client_metadata(sig_key, enc_key, backchannel_logout_uri)
     config_path = workdir / "config.json"
     config_path.write_text(
         json.dumps(
@@ -238,6 +259,7 @@ def start(workdir: Path) -> _Running:
         log_path=log_path,
         config_path=config_path,
         client_metadata=metadata,
+        backchannel_logout_uri=backchannel_logout_uri,
     )
     return _Running(provider=provider, process=process)
 

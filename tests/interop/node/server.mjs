@@ -33,7 +33,8 @@
 //     half is served at jwks_uri. A fresh key on every start.
 //   * Only response_type=code. Besides what the tests need, revocation and
 //     introspection are on (handy for logout tests); RP-initiated logout is
-//     oidc-provider's default.
+//     oidc-provider's default; back-channel logout is on (clients with a
+//     backchannel_logout_uri get logout tokens when a session ends).
 //   * Encrypted ID tokens / userinfo (RSA-OAEP, A128CBC-HS256, ...) carry iss and
 //     aud replicated into the JWE protected header; strict JOSE libraries
 //     (joserfc's default registry) reject those as unknown header parameters.
@@ -120,6 +121,10 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     introspection: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    // OpenID Connect Back-Channel Logout 1.0: a confirmed logout at /session/end POSTs a
+    // logout token (typ logout+jwt, sub, sid when the client requires it) to every client
+    // of the session that registered a backchannel_logout_uri
+    backchannelLogout: { enabled: true },
   },
   enabledJWA: {
     idTokenEncryptionAlgValues: ['RSA-OAEP', 'RSA-OAEP-256', 'ECDH-ES', 'A128KW', 'A256KW', 'dir'],
@@ -139,6 +144,10 @@ const provider = new Provider(issuer, {
 });
 
 server.on('request', provider.callback());
+// a logout token the RP did not take (anything but 200/204) shows in the provider's log
+provider.on('backchannel.error', (ctx, err, client) => {
+  process.stderr.write(`BACKCHANNEL ERROR ${client.clientId}: ${err.message}\n`);
+});
 
 function shutdown() {
   server.close(() => process.exit(0));
