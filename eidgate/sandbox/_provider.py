@@ -8,7 +8,11 @@ extension, PKCE, client authentication (``client_secret_basic``, ``client_secret
 ``private_key_jwt``) and the RFC 9207 ``iss`` parameter. The sandbox adds what a broker adds:
 an eID picker with test persons, claims in each eID's real broker shape, PAR, userinfo as
 JSON / signed JWT / signed-then-encrypted JWT, encrypted ID tokens, the broker's error
-outcomes, and faults that tests switch on explicitly (:class:`Faults`).
+outcomes, and faults that tests switch on explicitly (:class:`Faults`). It also logs out as
+a provider does (OpenID Connect Back-Channel Logout 1.0): a login's ``sid`` is the sandbox
+session's; ``/logout`` ends the browser's session there (its cookie) and POSTs a logout
+token to every client of it with a ``backchannel_logout_uri``; tests do the same with
+:meth:`Sandbox.end_session` and craft tokens with :meth:`Sandbox.logout_token`.
 
 State (codes, tokens, pushed requests, pending pickers) lives in memory: a sandbox is for
 one process's tests or one developer's demo.

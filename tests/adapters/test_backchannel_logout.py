@@ -15,6 +15,7 @@ import asyncio
 import io
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -436,7 +437,7 @@ def test_a_logout_at_the_sandbox_ends_the_session_at_the_app(
     sub = eidgate_sandbox.sandbox.sub_for("npa-erika")
     # the person logs out at the sandbox, whose session cookie names the session
     answer = eidgate_sandbox.sandbox.handle(SandboxRequest(
-        "GET", "/logout", {}, {"cookie": f"eidgate_sandbox_sid={sid}"}))
+        "GET", "/logout", {}, {"cookie": f"theme=dark; eidgate_sandbox_sid={sid}"}))
     assert answer.status == 200
     assert store.ended == [(eidgate_sandbox.issuer, sid, sub)]
     # that session is over at the sandbox: a second logout sends nothing
@@ -469,3 +470,53 @@ def test_the_app_refuses_a_broken_token_from_the_sandbox(
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
     assert store.ended == []
+
+
+def test_the_sandbox_reports_what_each_delivery_got(
+        served: tuple[wsgi.EidGateMiddleware, RecordingStore],
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any]) -> None:
+    app, store = served
+    sandbox, client = eidgate_sandbox.sandbox, eidgate_sandbox.client
+    registered = client.backchannel_logout_uri
+
+    def session() -> str:
+        assert eidgate_login(WerkzeugClient(app), "/account/x",
+                             person="npa-erika").status_code == 200
+        return str(store.saved[-1]["sid"])
+
+    # the app could not end the session: it answers 400 (2.8), the sandbox says so
+    store.fail = ConnectionError("store down")
+    assert sandbox.end_session(sid=session()) == {client.client_id: 400}
+    store.fail = None
+    # nobody listening, or a URI that is no web address: not delivered (0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    for uri in (f"http://127.0.0.1:{closed}/eidgate/backchannel-logout", "file:///etc/hosts"):
+        client.backchannel_logout_uri = uri
+        assert sandbox.end_session(sid=session()) == {client.client_id: 0}
+    client.backchannel_logout_uri = None  # a client without one gets nothing
+    assert sandbox.end_session(sid=session()) == {}
+    client.backchannel_logout_uri = registered
+    assert store.ended == []
+
+
+def test_the_sandbox_encrypts_logout_tokens_as_it_encrypts_id_tokens() -> None:
+    # 2.4: "the same keys are used to sign and encrypt Logout Tokens as are used for ID
+    # Tokens"
+    from joserfc import jwe
+    from joserfc.jwk import RSAKey
+
+    from eidgate.sandbox import Sandbox, SandboxClient
+
+    key = RSAKey.generate_key(2048, parameters={"kid": "rp-enc", "use": "enc"}, private=True)
+    sandbox = Sandbox("https://sandbox.eidgate.test")
+    sandbox.register(SandboxClient("rp", "s", ("https://rp.example/cb",), encrypt_id_token=True,
+                                   jwks={"keys": [key.as_dict(private=False)]}))
+    token = sandbox.logout_token("rp", sid="s-1")
+    assert token.count(".") == 4
+    inner = jwe.decrypt_compact(token, key).plaintext
+    assert inner is not None
+    claims = jwt.decode(inner.decode(), sandbox._keys[0]).claims
+    assert claims["sid"] == "s-1" and "sub" not in claims
+    assert claims["events"] == {EVENT: {}}
