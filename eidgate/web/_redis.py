@@ -131,12 +131,18 @@ class _Secret:
 
 
 class _Entry:
-    __slots__ = ("expires", "fields", "identity", "key", "sealed", "seen")
+    """A decoded session in the local cache; served while ``now < fresh``."""
 
-    def __init__(self, key: str, sealed: bytes, seen: float, expires: float,
-                 identity: Identity, fields: dict[str, Any]) -> None:
-        self.key, self.sealed, self.seen, self.expires = key, sealed, seen, expires
-        self.identity, self.fields = identity, fields
+    __slots__ = ("expires", "found", "fresh", "key", "sealed")
+
+    def __init__(self, key: str, sealed: bytes, expires: float,
+                 found: tuple[Identity, dict[str, Any]]) -> None:
+        self.key, self.sealed, self.expires, self.found = key, sealed, expires, found
+        self.fresh = expires
+
+    def slide(self, seen: float, touch_after: float) -> None:
+        # with idle expiry, Redis is asked again once the last-seen is due a rewrite
+        self.fresh = min(self.expires, seen + touch_after) if touch_after else self.expires
 
 
 def connect(url: str, *, timeout: float = TIMEOUT) -> redis.Redis:
@@ -275,15 +281,15 @@ class RedisSessions:
         """The identity and session fields, or None (absent, tampered, unknown, expired,
         idle too long, signed with a removed secret). Raises
         :class:`SessionStoreUnavailable` when Redis is needed and does not answer."""
-        now = self.now()
         entry = self._cache.get(value) if value else None
-        if entry is not None and time.monotonic() < self._live_until:
+        now = self.now()
+        if entry is not None:
             # the hot path: no Redis while the invalidation listener is live
-            if entry.expires <= now:
+            if now < entry.fresh and time.monotonic() < self._live_until:
+                return entry.found
+            if now >= entry.expires:
                 self._forget(value)
                 return None
-            if not self.idle_timeout or now - entry.seen < self._touch_after:
-                return entry.identity, entry.fields
         key = self._verify(value)
         if key is None or value is None:
             return None
@@ -304,13 +310,12 @@ class RedisSessions:
         if not found:
             self._forget(value)
             return None
-        sealed, seen = bytes(found[0]), float(found[1])
-        if entry is not None and entry.sealed == sealed:
-            entry.seen = seen  # touched: the decoded session stays
-        else:
-            entry = self._open(key, sealed, seen)
+        sealed = bytes(found[0])
+        if entry is None or entry.sealed != sealed:
+            entry = self._open(key, sealed)
             if entry is None:
                 return None
+        entry.slide(float(found[1]), self._touch_after)  # touched: the decoded one stays
         if entry.expires <= now:
             return None
         if self._use_cache and live:
@@ -323,9 +328,9 @@ class RedisSessions:
                 # an invalidation arrived while we read: what we read may be the ended
                 # session; the listener may have popped the key before we put it in
                 self._forget(value)
-        return entry.identity, entry.fields
+        return entry.found
 
-    def _open(self, key: str, sealed: bytes, seen: float) -> _Entry | None:
+    def _open(self, key: str, sealed: bytes) -> _Entry | None:
         if sealed[:1] != _VERSION or len(sealed) < 29:
             return None
         for secret in self._secrets:
@@ -345,7 +350,7 @@ class RedisSessions:
         except (ValueError, KeyError, TypeError):
             return None
         fields = {k: v for k, v in payload.items() if k not in ("id", "v", "iat", "exp")}
-        return _Entry(key, sealed, seen, expires, identity, fields)
+        return _Entry(key, sealed, expires, (identity, fields))
 
     def delete(self, value: str | None) -> None:
         """End the session (logout) on every instance."""
