@@ -448,10 +448,12 @@ def test_the_sandbox_test_api_ends_every_session_of_a_person(
         served: tuple[wsgi.EidGateMiddleware, RecordingStore],
         eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any]) -> None:
     app, store = served
+    sub = eidgate_sandbox.sandbox.sub_for("ftn-vaino")
+    eidgate_sandbox.sandbox.end_session(sub=sub)  # sessions other tests left (one sandbox)
+    store.ended.clear()
     for _ in range(2):  # two browsers, two sessions
         assert eidgate_login(WerkzeugClient(app), "/account/x",
                              person="ftn-vaino").status_code == 200
-    sub = eidgate_sandbox.sandbox.sub_for("ftn-vaino")
     answers = eidgate_sandbox.sandbox.end_session(sub=sub)
     assert answers == {eidgate_sandbox.client.client_id: 200}
     assert {(issuer, s) for issuer, _, s in store.ended} == {(eidgate_sandbox.issuer, sub)}
