@@ -42,8 +42,10 @@ class RedisServer:
     """One redis-server process on 127.0.0.1 (``url``); :meth:`stop` and :meth:`start`
     again on the same port (a Redis that went away and came back)."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, *,
+                 replica_of: RedisServer | None = None) -> None:
         self.directory = directory
+        self.replica_of = replica_of
         self.port = port or free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
@@ -54,7 +56,9 @@ class RedisServer:
         self.process = subprocess.Popen(
             [BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory), "--daemonize", "no",
-             "--protected-mode", "yes", "--loglevel", "warning"],
+             "--protected-mode", "yes", "--loglevel", "warning",
+             *(["--replicaof", "127.0.0.1", str(self.replica_of.port)]
+               if self.replica_of else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -120,7 +124,8 @@ class SentinelServer(RedisServer):
         conf = self.directory / "sentinel.conf"  # Sentinel rewrites its own file
         conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.directory}\n"
                         f"sentinel monitor {self.service} 127.0.0.1 {self.primary.port} 1\n"
-                        f"sentinel down-after-milliseconds {self.service} 1000\n",
+                        f"sentinel down-after-milliseconds {self.service} 1000\n"
+                        f"sentinel failover-timeout {self.service} 5000\n",
                         encoding="utf-8")
         self.process = subprocess.Popen([BINARY, str(conf), "--sentinel"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -13,7 +13,7 @@ import redis
 from redis_helpers import ISSUER, NATIONAL_ID, Clock, person
 from redis_server import RedisServer, SentinelServer
 
-from eidgate.web import RedisSessions, SessionStore
+from eidgate.web import RedisSessions, SessionStore, SessionStoreUnavailable
 
 Make = Callable[..., RedisSessions]
 
@@ -329,3 +329,39 @@ def test_first_use_of_a_logout_token_on_any_instance(make_store: Make) -> None:
     assert [k for k in one.redis.keys(one.prefix + "jti:*") if b"jti-1" in k] == []
     time.sleep(0.1)
     assert one.first_use(ISSUER, "jti-2", 60) is True  # its ttl ran out
+
+
+def test_a_sentinel_failover(tmp_path: Path, make_store: Make) -> None:
+    # the primary stops, the sentinel promotes the replica: the store answers 503 (bounded)
+    # meanwhile, then finds the new primary by itself, with the replicated sessions
+    primary = RedisServer(tmp_path / "primary").start()
+    replica = RedisServer(tmp_path / "replica", replica_of=primary).start()
+    try:
+        with SentinelServer(tmp_path / "sentinel", primary) as sentinel:
+            store = make_store(url=f"redis+sentinel://127.0.0.1:{sentinel.port}/mymaster")
+            value = store.save(person("ivan"))
+            on_replica = redis.Redis.from_url(replica.url)
+            deadline = time.monotonic() + 10
+            while not on_replica.keys(store.prefix + "s:*"):  # replicated before the fault
+                assert time.monotonic() < deadline, "the replica never synced"
+                time.sleep(0.05)
+            on_replica.close()
+            primary.stop()
+            deadline = time.monotonic() + 30
+            outages = 0
+            while True:
+                started = time.monotonic()
+                try:
+                    found = store.load(value)
+                    break
+                except SessionStoreUnavailable:
+                    outages += 1
+                    assert time.monotonic() - started < 2.5  # each call stays bounded
+                assert time.monotonic() < deadline, "no failover within 30 s"
+                time.sleep(0.2)
+            assert found is not None and found[0].subject == "ivan"
+            assert outages > 0  # it was down for a while, and came back without a restart
+            assert store.save(person("judy"))  # written to the promoted replica
+    finally:
+        replica.stop()
+        primary.stop()
