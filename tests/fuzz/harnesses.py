@@ -50,7 +50,7 @@ from eidgate import (
     parse_config,
 )
 from eidgate._languages import TRANSLATIONS, match, negotiate, parse_accept_language
-from eidgate._oidc.authorize import PendingLogin, PendingLogins
+from eidgate._oidc.authorize import PendingLogin, PendingLogins, add_query
 from eidgate._oidc.flow import LoginResult, RelyingParty, parse_callback
 from eidgate._oidc.metadata import ProviderMetadata, ProviderState
 from eidgate._oidc.tokens import fetch_userinfo
@@ -167,6 +167,7 @@ def world() -> World:
 
 # -- helpers -------------------------------------------------------------------------------
 
+_URL_CHARS = re.compile(r"[\x21-\x7e]+")  # RFC 3986: printable ASCII, no space
 _STATUS = re.compile(r"[1-9][0-9]{2}")  # ASCII digits only ("4\u00b31".isdigit() is True)
 
 
@@ -316,6 +317,13 @@ def discovery(data: bytes) -> None:
         return
     if not isinstance(meta, ProviderMetadata) or meta.issuer != ISSUER:
         raise Violation("discovery accepted a document for another issuer")
+    # the browser is sent to these two, with our parameters added (RelyingParty.begin and
+    # logout): the URL must stay one URL
+    for endpoint in (meta.authorization_endpoint, meta.end_session_endpoint):
+        if endpoint is not None:
+            url = add_query(endpoint, {"state": STATE, "client_id": CLIENT_ID})
+            if not _URL_CHARS.fullmatch(url):
+                raise Violation(f"a redirect URL with spaces or controls: {url!r:.100}")
 
 
 # a token each JWKS key could verify: pyjwt must refuse a key of the wrong kind cleanly
