@@ -20,10 +20,12 @@ because a stored one would expire: ``@pending@`` (a valid pending-login cookie f
 
 from __future__ import annotations
 
+import atexit
 import base64
 import functools
 import json
 import re
+import shutil
 import tempfile
 import time
 import tomllib
@@ -430,6 +432,7 @@ def accept_language(data: bytes) -> None:
 
 
 _CONFIG_DIR = Path(tempfile.mkdtemp(prefix="eidgate-fuzz-config-"))
+atexit.register(shutil.rmtree, _CONFIG_DIR, True)
 _KEY_NAMES = ("rp-enc-rsa.json", "rp-enc-ec.json", "rp-sig.json")
 
 
