@@ -27,7 +27,16 @@ from typing import Any, TypeVar, Unpack, cast, overload
 import anyio.to_thread
 
 from eidgate import AsyncClient, Config, Identity, Level, load_config
-from eidgate.web import Gate, GateOptions, Rule, WebRequest, WebResponse, below_root, wrap_view
+from eidgate.web import (
+    Gate,
+    GateOptions,
+    Rule,
+    WebRequest,
+    WebResponse,
+    below_root,
+    parse_cookies,
+    wrap_view,
+)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,17 +46,26 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 F = TypeVar("F", bound=Callable[..., Any])
 SCOPE_KEY = "eidgate.identity"
 _GATE_KEY = "eidgate.gate"
+_new = object.__new__
 
 
 class EidUser:
-    """``scope["user"]``: Starlette's user protocol, over the identity (None: anonymous)."""
+    """``scope["user"]``: Starlette's user protocol, over the identity (None: anonymous).
+
+    Read-only: the middleware makes one per identity and puts it on each of its requests.
+    """
 
     __slots__ = ("display_name", "identity", "is_authenticated")
 
     def __init__(self, identity: Identity | None) -> None:
-        self.identity = identity
-        self.is_authenticated = identity is not None
-        self.display_name = (identity.full_name or "") if identity else ""
+        set_ = object.__setattr__
+        set_(self, "identity", identity)
+        set_(self, "is_authenticated", identity is not None)
+        set_(self, "display_name", (identity.full_name or "") if identity else "")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"EidUser is read-only (the requests of a session share it): "
+                             f"cannot set {name}")
 
 
 class EidAuth:
@@ -57,6 +75,38 @@ class EidAuth:
 
     def __init__(self, identity: Identity | None) -> None:
         self.scopes = ["authenticated"] if identity is not None else []
+
+
+K = TypeVar("K", str, bytes, tuple[str, str])
+V = TypeVar("V")
+
+
+class _Remembered(dict[K, V]):
+    """``memo[key]`` is ``compute(key)``, remembered: on the hot path, one dict lookup.
+
+    Bounded, so that endless distinct paths or cookies cost CPU, not memory: keys over
+    ``longest`` characters are not kept, and it empties when full (``_REMEMBERED``).
+    """
+
+    _compute: Callable[[K], V]
+    _longest: int
+
+    def __init__(self, compute: Callable[[K], V], longest: int) -> None:
+        super().__init__()
+        self._compute = compute
+        self._longest = longest
+
+    def __missing__(self, key: K) -> V:
+        value = self._compute(key)
+        size = sum(map(len, key)) if isinstance(key, tuple) else len(key)
+        if size <= self._longest:
+            if len(self) >= _REMEMBERED:
+                self.clear()
+            self[key] = value
+        return value
+
+
+_REMEMBERED = 1024  # entries of each of the middleware's memos
 
 
 class EidGateMiddleware:
@@ -76,30 +126,72 @@ class EidGateMiddleware:
         # evidence is stored off the event loop (finish() in a worker thread)
         self.gate, self.client = Gate.open(self.config, AsyncClient, defer_evidence=True,
                                            **self.options)
+        # what the hot path asks of every request, each answer computed once by the gate's
+        # own rules and remembered (benchmarks/protected_route.py): per Cookie header, the
+        # session cookie's value (a browser sends the same header every time; the dict's
+        # keyed hash of the whole header, so no guessable part of it can probe the rest);
+        # per path and mount point, whether the gate owns or protects it; per identity
+        # object, its EidUser and whether protect's rule lets it in
+        name = self.gate.session_cookie
+        self._session_values: _Remembered[bytes, str | None] = _Remembered(
+            lambda header: parse_cookies(header.decode("latin-1")).get(name), 8192)
+        self._routes: _Remembered[Any, tuple[bool, bool]] = _Remembered(self._route, 1024)
+        self._known: dict[int, tuple[Identity | None, EidUser, bool]] = {}
+
+    def _route(self, key: str | tuple[str, str]) -> tuple[bool, bool]:
+        """(owned, protected) for ``scope["path"]``, or a (path, root_path) pair."""
+        path, root = key if isinstance(key, tuple) else (key, "")
+        below = below_root(path, root)
+        return self.gate.owns(below), self.gate.protects(below, root)
+
+    def _know(self, identity: Identity | None) -> tuple[Identity | None, EidUser, bool]:
+        """(identity, its EidUser, allowed by protect's rule), kept per identity object: a
+        session store hands out the same object for a session while it has it cached (the
+        entry holds it, so no other object can take its id while it is there)."""
+        known = (identity, EidUser(identity), self.gate.rule.allows(identity))
+        if len(self._known) >= _REMEMBERED:
+            self._known.clear()
+        self._known[id(identity)] = known
+        return known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            return await self._lifespan(scope, receive, send)
-        if scope["type"] not in ("http", "websocket"):
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
+            if kind == "lifespan":
+                return await self._lifespan(scope, receive, send)
             return await self.app(scope, receive, send)
-        path = _path(scope)
-        if scope["type"] == "http" and self.gate.owns(path):
+        root = scope.get("root_path", "")
+        owned, protected = self._routes[(scope["path"], root) if root else scope["path"]]
+        gate = self.gate
+        if owned and kind == "http":
             request = _request(scope)
-            if self.gate.reads_body(path, request.method):  # the back-channel logout's form
-                request = replace(request, body=await _body(receive, self.gate.max_body + 1))
-            web = await self.client.run(self.gate.handle(request))
+            if gate.reads_body(request.path, request.method):  # the back-channel logout's form
+                request = replace(request, body=await _body(receive, gate.max_body + 1))
+            web = await self.client.run(gate.handle(request))
             if web.evidence is not None:  # the sink may block: not on the event loop
-                web = await anyio.to_thread.run_sync(self.gate.finish, request, web)
+                web = await anyio.to_thread.run_sync(gate.finish, request, web)
             return await _answer(web, send)
-        # the hot path reads only the Cookie header; a full request is built to refuse
-        cookies = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-        identity = self.gate.cookie_identity(cookies)
-        scope.update({SCOPE_KEY: identity, _GATE_KEY: self.gate, "user": EidUser(identity),
-                      "auth": EidAuth(identity)})
-        if self.gate.protects(path, scope.get("root_path", "")):
-            refused = self.gate.refuse(identity, lambda: _request(scope),
-                                       method=scope.get("method", "GET"))
-            if refused is not None and scope["type"] == "websocket":
+        # the hot path reads only the Cookie header (in one pass; HTTP/2 may split it, RFC
+        # 9113 8.2.3, joined as parse_cookies reads it); a full request is built to refuse
+        cookie = b""
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie = cookie + b"; " + value if cookie else value
+        identity = gate.session_identity(self._session_values[cookie])
+        known = self._known.get(id(identity))
+        if known is None or known[0] is not identity:
+            known = self._know(identity)
+        scope[SCOPE_KEY] = identity
+        scope[_GATE_KEY] = gate
+        scope["user"] = known[1]
+        # EidAuth(identity) without a Python call; one per request: a list an app may change
+        scope["auth"] = auth = _new(EidAuth)
+        auth.scopes = ["authenticated"] if identity is not None else []
+        # an identity the rule lets in: refuse() would let it through too, so it is not asked
+        if protected and not known[2]:
+            refused = gate.refuse(identity, lambda: _request(scope),
+                                  method=scope.get("method", "GET"))
+            if refused is not None and kind == "websocket":
                 return await send({"type": "websocket.close", "code": 1008})  # RFC 6455 7.4.1
             if refused is not None:
                 return await _answer(refused, send)
@@ -169,8 +261,11 @@ def _guard(request: Any, rule: Rule) -> WebResponse | None:
     gate = scope.get(_GATE_KEY)
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware to guard endpoints")
-    return gate.refuse(get_identity(scope), lambda: _request(scope),
-                       method=scope.get("method", "GET"), rule=rule)
+    identity = get_identity(scope)
+    if rule.allows(identity):  # refuse() would let it through too: nothing built
+        return None
+    return gate.refuse(identity, lambda: _request(scope), method=scope.get("method", "GET"),
+                       rule=rule)
 
 
 @overload
@@ -195,7 +290,9 @@ def login_required(endpoint: F | None = None, /, *, provider: str | None = None,
 
     def decorate(func: F) -> F:
         def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            request = next((a for a in (*args, *kwargs.values()) if hasattr(a, "scope")), None)
+            # the first argument with a scope: the request (a method's self may have one too)
+            request = args[0] if args and hasattr(args[0], "scope") else next(
+                (a for a in (*args, *kwargs.values()) if hasattr(a, "scope")), None)
             if request is None:
                 raise TypeError(f"login_required: {func.__name__} must take the request")
             web = _guard(request, rule)

@@ -220,6 +220,10 @@ class Gate:
         defaults to the gate's own (``providers=``, ``loa=``, ``preflight=``).
         """
         rule = rule or self.rule
+        # asked first, since either lets the request through: the hot path (an allowed
+        # identity) then builds no closure; a preflight or a refusal builds the request
+        if rule.allows(identity):
+            return None
         built: list[WebRequest] = []
 
         def the_request() -> WebRequest:
@@ -227,8 +231,6 @@ class Gate:
                 built.append(request if isinstance(request, WebRequest) else request())
             return built[0]
         if rule.passes_preflight(method, lambda: the_request().headers):
-            return None
-        if rule.allows(identity):
             return None
         return self.guard(the_request(), identity, rule)
 

@@ -19,6 +19,8 @@ from .._identity.levels import LEVELS, at_least
 from .._identity.model import Identity, Level
 
 _DOTTED = re.compile(r"//|/\.|\\")  # what a path must contain to need normalising
+_CACHED_PATHS = 1024  # path_matcher's answers kept: at most this many paths ...
+_CACHED_PATH = 1024  # ... of at most this many characters (with the mount point)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +107,22 @@ def path_matcher(patterns: Collection[str]) -> Callable[[str, str], bool]:
     if not compiled:
         return lambda path, root: False
     match = re.compile("|".join(f"(?:{c})" for c in compiled)).match
+    # the answer per path (and mount point): an app serves the same few paths over and over.
+    # Bounded, so that endless distinct paths cost CPU, not memory: paths over
+    # _CACHED_PATH characters are not kept, and it empties when full.
+    seen: dict[str | tuple[str, str], bool] = {}
 
     def protects(path: str, root: str) -> bool:
-        return match(normal_path(path)) is not None or (
-            bool(root) and match(normal_path(root + path)) is not None)
+        key = (path, root) if root else path
+        found = seen.get(key)
+        if found is None:
+            found = match(normal_path(path)) is not None or (
+                bool(root) and match(normal_path(root + path)) is not None)
+            if len(path) + len(root) <= _CACHED_PATH:
+                if len(seen) >= _CACHED_PATHS:
+                    seen.clear()
+                seen[key] = found
+        return found
     return protects
 
 

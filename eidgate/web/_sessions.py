@@ -88,7 +88,8 @@ class CookieSessions:
         self._keys = [_derive(s) for s in secrets]
         self.max_age = max_age
         self.now = now
-        self._cache: dict[str, tuple[float, Identity, dict[str, Any]]] = {}
+        # cookie value -> (expiry, what load() returns): that pair is built once a session
+        self._cache: dict[str, tuple[float, tuple[Identity, dict[str, Any]]]] = {}
 
     def save(self, identity: Identity, **extra: Any) -> str:
         """The cookie value for ``identity`` (plus ``extra`` session fields, e.g. ``sid``)."""
@@ -127,7 +128,7 @@ class CookieSessions:
         now = self.now()
         cached = self._cache.get(value)
         if cached is not None:  # the hot path: the same cookie on every request
-            return (cached[1], cached[2]) if cached[0] > now else None
+            return cached[1] if cached[0] > now else None
         # RFC 4648 5, unpadded as save() writes it: one spelling per session (the decoder
         # alone would skip stray characters and take "+/" for "-_")
         if not _BASE64URL.fullmatch(value):
@@ -159,8 +160,9 @@ class CookieSessions:
         fields = {k: v for k, v in payload.items() if k not in ("id", "v", "iat", "exp")}
         if len(self._cache) > 1024:
             self._cache.clear()
-        self._cache[value] = (expires, identity, fields)
-        return identity, fields
+        found = identity, fields
+        self._cache[value] = (expires, found)
+        return found
 
 
 class PendingCodec:
