@@ -19,6 +19,7 @@ import anyio
 import anyio.to_thread
 import httpx2
 
+from . import _network as network
 from . import _transport as wire
 from ._config import Config
 from ._errors import EidGateError, ProviderUnavailable
@@ -88,7 +89,7 @@ class Client(_Driver):
                  evidence: EvidenceSink | None = None) -> None:
         super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
-        self.http = http or httpx2.Client(transport=transport or wire.sync_transport(),
+        self.http = http or httpx2.Client(transport=transport or network.sync_transport(),
                                          **self._http_options())
 
     def begin_login(self, provider: str | None = None, *, next_url: str = "/",
@@ -138,7 +139,7 @@ class Client(_Driver):
 
     def _send(self, req: HttpRequest) -> HttpResponse:
         started = time.monotonic()
-        deadline = wire.DEADLINE.set(started + req.timeout)
+        deadline = network.DEADLINE.set(started + req.timeout)
         try:
             # never follow, even with a caller's client set to: RFC 9110 15.4.8, a 307 would
             # repeat the POST (code, client secret) to wherever the provider points
@@ -152,7 +153,7 @@ class Client(_Driver):
         except httpx2.HTTPError as exc:
             raise wire.failure(exc, req, started) from exc
         finally:
-            wire.DEADLINE.reset(deadline)
+            network.DEADLINE.reset(deadline)
         return wire.response(resp, bytes(body.data))
 
     def close(self) -> None:
@@ -177,7 +178,7 @@ class AsyncClient(_Driver):
                  evidence: EvidenceSink | None = None) -> None:
         super().__init__(config, now=now, token=token, evidence=evidence)
         self._owns_http = http is None
-        self.http = http or httpx2.AsyncClient(transport=transport or wire.async_transport(),
+        self.http = http or httpx2.AsyncClient(transport=transport or network.async_transport(),
                                               **self._http_options())
 
     async def begin_login(self, provider: str | None = None, *, next_url: str = "/",

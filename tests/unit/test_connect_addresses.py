@@ -23,7 +23,7 @@ from crafted import CLIENT_ID, CLIENT_SECRET, CraftedProvider
 
 import eidgate
 from eidgate import AsyncClient, Client, HttpRequest, HttpResponse, PendingLogins
-from eidgate import _transport as wire
+from eidgate import _network as wire
 from eidgate._errors import ProviderError, ProviderUnavailable
 from eidgate.web import Gate, WebRequest
 

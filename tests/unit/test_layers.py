@@ -14,13 +14,15 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "eidgate"
 LEAVES = {"_config", "_keys", "_errors", "_languages", "_json"}
+# the drivers and what is under them: the wire format, the network layer, egress checks
+DRIVERS = {"_client", "_transport", "_network", "_egress"}
 # what each part may import from eidgate (besides itself)
 ALLOWED = {
     "leaf": LEAVES,
     "_identity": LEAVES,
     "_oidc": LEAVES | {"_identity"},
-    "drivers": LEAVES | {"_identity", "_oidc", "_client", "_transport"},
-    "web": LEAVES | {"_identity", "_oidc", "_client", "_transport"},
+    "drivers": LEAVES | {"_identity", "_oidc", *DRIVERS},
+    "web": LEAVES | {"_identity", "_oidc", *DRIVERS},
 }
 # config checks ``profile = "..."`` against the identity wing's table of claim profiles
 # (data that itself imports only a leaf): the one edge from a leaf into a wing
@@ -33,7 +35,7 @@ def part_of(module: str) -> str | None:
         return "leaf"
     if top in ("_identity", "_oidc", "web"):
         return top
-    if top in ("_client", "_transport"):
+    if top in DRIVERS:
         return "drivers"
     return None  # sandbox, _cli, pytest_plugin, __init__: beside or above the wings
 

@@ -1,4 +1,4 @@
-"""The sync driver's transport (``_transport.DeadlineTransport``) against real loopback peers.
+"""The sync driver's transport (``_network.DeadlineTransport``) against real loopback peers.
 
 It is httpx2's request path rebuilt on the public ``httpcore2.ConnectionPool``: these pin
 what that rebuild must keep from ``httpx2.HTTPTransport`` (httpx2's exception types, TLS
@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from eidgate import _transport as wire
+from eidgate import _network as wire
 
 
 def serve_once(answer: Callable[[socket.socket], None],
