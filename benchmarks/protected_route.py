@@ -23,6 +23,11 @@ Starlette budget (issue 9): eidgate's ASGI middleware at most 1.25x the bare rou
     reference           a do-nothing pure-ASGI middleware that only scans the headers for
                         the cookie and writes four scope keys: the floor for any middleware
 
+Redis store (issue 11): the (b) rows again with ``[eidgate.session] store = "redis"`` on a
+redis-server started on 127.0.0.1 for the run (no persistence), the cookie from a real
+login through that store; goal: at most 1.1x the same route with the cookie store (reads
+are served from each process's memory, invalidated through Redis pub/sub).
+
 The eidgate cookie comes from a real login: the Flask app's test client and the sandbox eID
 hub (on 127.0.0.1, port 0), as the pytest plugin does it; the Starlette apps read the same
 config file (same secret), and the first checked request of (b) proves the middleware takes
@@ -43,9 +48,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import functools
 import pstats
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -75,6 +82,9 @@ from eidgate.sandbox import RunningSandbox
 from eidgate_adapters import asgi
 from eidgate_adapters.flask import EidGate, current_identity, login_required
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from redis_server import RedisServer  # the tests' redis-server on a free port
+
 # the process's CPU time, not the wall clock: on a shared machine the other processes'
 # turns on the CPU are not this request's cost (all of it runs in this one thread)
 clock = time.process_time
@@ -101,11 +111,14 @@ HEADERS = {
 }
 
 
-def config_file(sandbox: RunningSandbox, folder: Path) -> Path:
-    config = folder / "eidgate.toml"
+def config_file(sandbox: RunningSandbox, folder: Path, redis_url: str | None = None) -> Path:
+    """The config; with ``redis_url``, sessions in that Redis (``[eidgate.session]``)."""
+    config = folder / ("eidgate-redis.toml" if redis_url else "eidgate.toml")
+    session = (f'\n[eidgate.session]\nstore = "redis"\nurl = "{redis_url}"\n'
+               'key_prefix = "bench:"\n' if redis_url else "")
     config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
                       'secret_key = "benchmark-secret-0123456789abcdef"\n\n'
-                      + sandbox.toml(), encoding="utf-8")
+                      + sandbox.toml() + session, encoding="utf-8")
     return config
 
 
@@ -393,12 +406,19 @@ def main() -> None:
                              "and (c)) and print the top entries")
     args = parser.parse_args()
     loop = asyncio.new_event_loop()
+    stack = contextlib.ExitStack()
+    redis = stack.enter_context(RedisServer(Path(stack.enter_context(
+        tempfile.TemporaryDirectory())) / "redis"))
     with RunningSandbox(0, redirect_uris=("http://127.0.0.1:8000/eidgate/callback",)) as hub, \
             tempfile.TemporaryDirectory() as tmp:
         config = config_file(hub, Path(tmp))
         app = eidgate_app(config)
         value = real_login(app, hub)
         guarded = starlette_eidgate(config)  # reads the config now: the file goes
+        redis_config = config_file(hub, Path(tmp), redis.url)
+        redis_app = eidgate_app(redis_config)
+        redis_value = real_login(redis_app, hub)
+        redis_guarded = starlette_eidgate(redis_config)  # another instance, the same Redis
     other = flask_session_app()
     flask_cookie = flask_login(other)
     own = starlette_session()
@@ -411,6 +431,8 @@ def main() -> None:
                                                                f"session={flask_cookie}")),
         "    (unprotected, Flask-session app)": caller(other, environ("/open",
                                                                       f"session={flask_cookie}")),
+        "(b) eidgate @login_required, Redis store": caller(
+            redis_app, environ("/protected", f"eidgate_session={redis_value}")),
     }
     cookie = f"eidgate_session={value}"
     asgi_cases = {
@@ -425,6 +447,8 @@ def main() -> None:
             loop, own, asgi_scope("/account", f"{cookie}; {own_cookie}")),
         "    reference: do-nothing middleware": asgi_caller(
             loop, Reference(starlette_bare()), asgi_scope("/account", cookie)),
+        "(b) eidgate middleware, Redis store": asgi_caller(
+            loop, redis_guarded, asgi_scope("/account", f"eidgate_session={redis_value}")),
     }
     cases = {**{("flask", k): v for k, v in flask_cases.items()},
              **{("starlette", k): v for k, v in asgi_cases.items()}}
@@ -453,6 +477,14 @@ def main() -> None:
           f"overhead {(b - bare) * 1e6:.1f} us (b), {(c - bare) * 1e6:.1f} us (c)")
     print(f"  budget {'met' if b <= 1.25 * bare else 'MISSED'}: eidgate's middleware <= 1.25x "
           f"the bare Starlette route")
+    flask_redis = flask["(b) eidgate @login_required, Redis store"]
+    star_redis = star["(b) eidgate middleware, Redis store"]
+    flask_ratio = flask_redis / flask["(b) eidgate @login_required"]
+    star_ratio = star_redis / b
+    print(f"\nRedis store / cookie store, the same (b) route: Flask {flask_ratio:.3f}, "
+          f"Starlette {star_ratio:.3f}  (goal <= 1.10: "
+          f"{'met' if max(flask_ratio, star_ratio) <= 1.10 else 'MISSED'})")
+    stack.close()
     if args.profile in ("all", "flask"):
         profile_case("Flask (b)", cases[("flask", "(b) eidgate @login_required")],
                      args.requests)
