@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import dataclasses
 import functools
 import json
 import re
@@ -348,6 +349,23 @@ def jwks_document(data: bytes) -> None:
             continue
 
 
+def logout_token(data: bytes) -> None:
+    """_oidc.logout.backchannel_logout (RelyingParty.backchannel_logout): the body the
+    provider POSTs to the back-channel logout URI, ``logout_token=<JWT or JWE>``."""
+    from eidgate._oidc.logout import LogoutRequest, MemoryReplayCache
+
+    w = world()
+    rp = RelyingParty(w.config, now=_clock, token=_Tokens())
+    try:
+        found = _drive(rp.backchannel_logout(None, data, replay=MemoryReplayCache()),
+                       w.op.handle)
+    except EidGateError:
+        return
+    if not isinstance(found, LogoutRequest) or found.issuer != ISSUER or not (
+            found.sub or found.sid):
+        raise Violation(f"backchannel_logout returned {found!r:.100}")
+
+
 def session_cookie(data: bytes) -> None:
     """web._sessions.CookieSessions.load: the session cookie's value."""
     w = world()
@@ -506,12 +524,14 @@ def gate_request(data: bytes) -> None:
         Cookie: __Host-eidgate_login_fuzz-state=@pending@
         Accept-Language: fi
 
-    A header ``X-Fuzz-Root: /app`` sets the mount point the app is served under.
+    A header ``X-Fuzz-Root: /app`` sets the mount point the app is served under; after an
+    empty line comes the body (read for ``POST /eidgate/backchannel-logout`` only).
     """
     w = world()
     text = data.decode("latin-1")
     text = text.replace("@pending@", w.pending_cookie()).replace("@session@",
                                                                    w.session_cookie)
+    text, _, body = text.partition("\n\n")  # HTTP/1.1: the body after an empty line
     head, *lines = text.split("\n")
     method, _, target = head.strip().partition(" ")
     target = target.rsplit(" HTTP/", 1)[0]
@@ -523,6 +543,8 @@ def gate_request(data: bytes) -> None:
     # the mount point (WSGI SCRIPT_NAME, ASGI root_path) comes in a pseudo-header
     root = next((v for n, v in headers if n.lower() == "x-fuzz-root"), "")
     request = WebRequest.from_headers(method, path, query, headers, root)
+    if w.gate.reads_body(request.path, request.method):
+        request = dataclasses.replace(request, body=body.encode("latin-1"))
     gate = w.gate
     if gate.owns(request.path):
         try:
@@ -552,6 +574,7 @@ HARNESSES: dict[str, Harness] = {
     "userinfo": userinfo,
     "discovery": discovery,
     "jwks": jwks_document,
+    "logout_token": logout_token,
     "session_cookie": session_cookie,
     "session_sealed": session_sealed,
     "pending_cookie": pending_cookie,

@@ -248,6 +248,23 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "empty": b'{"keys":[]}',
     }
 
+    # OpenID Connect Back-Channel Logout 1.0, 2.4's example claims, for our provider
+    event = {"http://schemas.openid.net/event/backchannel-logout": {}}
+    now = int(FIXED_NOW)
+    logout_claims = {"iss": ISSUER, "sub": SUBJECT, "aud": CLIENT_ID, "iat": now,
+                     "exp": now + 120, "jti": "bWJq", "sid": "08a5019c-17e1-4977-8f42-65a12843ea02",
+                     "events": event}
+    logout_jws = op.sign(logout_claims, {"typ": "logout+jwt"})
+    out["logout_token"] = {
+        "valid": f"logout_token={logout_jws}".encode(),
+        "sid-only": ("logout_token=" + op.sign({k: v for k, v in logout_claims.items()
+                                                 if k != "sub"}, {"typ": "logout+jwt"})).encode(),
+        "es256-untyped": ("logout_token=" + sign_ec(op, {**logout_claims, "jti": "x2"})).encode(),
+        "encrypted": ("logout_token=" + jwe_for(op, logout_jws)).encode(),
+        "id-token": f"logout_token={tokens['id_token']}".encode(),
+        "two-tokens": f"logout_token={logout_jws}&logout_token=x".encode(),
+    }
+
     session = w.session_cookie
     other = _derive("another secret, 32 characters!!!")
     out["session_cookie"] = {
@@ -365,6 +382,9 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "preflight": "OPTIONS /private/x\nOrigin: https://other.example\n"
                      "Access-Control-Request-Method: POST\n",
         "public": "GET /public\n",
+        "backchannel-logout": "POST /eidgate/backchannel-logout HTTP/1.1\n"
+                              "Content-Type: application/x-www-form-urlencoded\n\n"
+                              + out["logout_token"]["valid"].decode(),
         "mounted": f"GET /eidgate/callback?{valid_callback}\nX-Fuzz-Root: /app/\n"
                    f"Cookie: {login_cookie}\n",
         "mounted-protected": f"GET /private/a%2Fb?q=%0d%0a\nX-Fuzz-Root: /app\n{navigation}",
