@@ -264,15 +264,19 @@ class Gate:
             query["providers"] = ",".join(rule.providers)
         return self._redirect(self._at(request, f"/?{urlencode(query)}"))
 
-    def _store_unavailable(self, request: WebRequest) -> WebResponse:
+    def _store_unavailable(self, request: WebRequest, cookies: list[str] | None = None,
+                           again: str | None = None) -> WebResponse:
         """503 with Retry-After: the session store did not answer (not a login redirect:
-        the person is logged in, and a new login could not be stored either)."""
+        the person is logged in, and a new login could not be stored either). ``cookies``:
+        Set-Cookie values to send all the same; ``again``: the page's retry link (default:
+        this path)."""
         retry = [("Retry-After", str(SessionStoreUnavailable.retry_after))]
         if not is_navigation(request.headers):
             body = json.dumps({"error": SessionStoreUnavailable.error}).encode()
-            return WebResponse(503, body, "application/json", retry)
+            return WebResponse(503, body, "application/json", retry, list(cookies or []))
         s = self._texts(request)
-        page = self._page(503, s, self.pages.unavailable(s, request.root + request.path))
+        page = self._page(503, s, self.pages.unavailable(s, again or request.root + request.path),
+                          cookies)
         page.headers += retry
         return page
 

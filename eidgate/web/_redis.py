@@ -395,6 +395,20 @@ class RedisSessions:
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
 
+    def consume(self, kind: str, value: str, ttl: float) -> bool:
+        """True the first time ``value`` of ``kind`` (e.g. a callback's ``"state"``) is
+        consumed within ``ttl`` seconds, on any instance: one atomic ``SET NX PX`` on
+        ``{prefix}used:`` + HMAC(kind, value), so of two callbacks racing for one state
+        exactly one wins, and the record expires after ``ttl`` (a state is never reused
+        after that: its pending login has expired too)."""
+        import redis
+
+        key = self._index(self._secrets[0], "used", kind, value)
+        try:
+            return bool(self.redis.set(key, b"1", nx=True, px=max(int(ttl * 1000), 1)))
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+
     def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> int:
         import redis
 

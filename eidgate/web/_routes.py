@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
 from .. import _languages
@@ -18,6 +18,7 @@ from .._errors import (
     LogoutTokenError,
     ProviderError,
     SessionError,
+    SessionStoreUnavailable,
 )
 from .._identity.levels import LEVELS
 from .._oidc.evidence import keep_evidence
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
     from ._gate import Gate, WebSteps
 
 log = logging.getLogger("eidgate")
+
+
+@runtime_checkable
+class SingleUse(Protocol):
+    """A session store shared by every instance that can record a value as used, once
+    (:meth:`RedisSessions.consume <eidgate.web.RedisSessions.consume>`): the callback's
+    ``state`` is then single use on every instance and in every browser."""
+
+    def consume(self, kind: str, value: str, ttl: float) -> bool:
+        """True the first time ``value`` (of ``kind``) is consumed within ``ttl`` seconds."""
+        ...
 
 
 def picker(gate: Gate, request: WebRequest) -> WebResponse:
@@ -79,6 +91,18 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     state = params.get("state", "")
     used = [gate._drop(gate.pending.cookie_name(p)) for p in pending if p.state == state]
     asked = next((p.loa for p in pending if p.state == state), None)  # a step-up's level
+    store = gate.sessions
+    if used and isinstance(store, SingleUse):
+        # RFC 9700 4.7.1 / OIDC Core 3.1.2.7: the state is spent on every instance and in
+        # every browser, before the code is (a copied pending cookie, two racing tabs):
+        # one atomic set-if-absent, so of two callbacks exactly one goes on
+        try:
+            first = store.consume("state", state, gate.config.login_timeout)
+        except SessionStoreUnavailable:  # nothing spent: the same callback works later
+            return gate._store_unavailable(request, again=gate._at(request, "/"))
+        if not first:
+            log.info("eidgate: callback refused (state already used)")
+            return gate._error(request, 400, "invalid_callback", gate._at(request, "/"), used)
     try:
         result: LoginResult = yield from gate.rp.complete(params, pending)
     except CallbackError as exc:
@@ -113,6 +137,9 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     extra = {"sid": sid} if isinstance(sid, str) and sid else {}
     try:  # a new session value on every login (session fixation)
         session = gate.sessions.save(result.identity, **extra)
+    except SessionStoreUnavailable:  # Redis down: no cookie for a session not stored
+        log.warning("eidgate: login not kept (session store unavailable)")
+        return gate._store_unavailable(request, used, gate._at(request, "/"))
     except EidGateError as exc:  # e.g. an identity too large for a cookie
         log.warning("eidgate: login not kept (%s)", exc.error)
         return gate._error(request, exc.status, "invalid_callback", gate._at(request, "/"),
@@ -146,9 +173,18 @@ def logout(gate: Gate, request: WebRequest) -> WebSteps:
         log.info("eidgate: cross-site logout refused")
         return gate._error(request, 403, "logout_refused", request.root + "/")
     value = request.cookies.get(gate.session_cookie)
-    found = gate.sessions.load(value)
-    gate.sessions.delete(value)
     cookies = [gate._drop(gate.session_cookie)]
+    try:
+        found = gate.sessions.load(value)
+        gate.sessions.delete(value)
+    except SessionStoreUnavailable:
+        # The cookie is dropped all the same: the person asked to be logged out, maybe on
+        # a shared computer they are leaving; keeping it would log the next user in as
+        # them once the store is back. The record the store could not delete ends with
+        # idle_timeout / session_max_age, usable only by a copy of the cookie taken
+        # before; the 503 tells the person the logout could not be completed here.
+        log.warning("eidgate: logout incomplete (session store unavailable)")
+        return gate._store_unavailable(request, cookies, request.root + "/")
     provider = found[0].provider if found is not None else None
     if provider is not None and provider in gate.config.providers:
         back = f"{gate.config.base_url}{gate.prefix}/logged-out"
