@@ -7,6 +7,7 @@ naming environment variables; key material comes from files.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -155,6 +156,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
                           file=str(file)) from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=str(file)) from exc
+    except UnicodeDecodeError as exc:  # TOML 1.0: a document is UTF-8
+        raise ConfigError("not UTF-8 text (TOML files are UTF-8); save it as UTF-8",
+                          file=str(file)) from exc
     return parse_config(data, source=str(file), base_dir=file.parent)
 
 
@@ -214,8 +218,12 @@ class _Reader:
         return values
 
     def url(self, value: str, key: str, what: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
+        try:
+            parts = urlsplit(value)
+            host = parts.hostname
+        except ValueError:  # RFC 3986 3.2.2: a "[" or "]" outside an IPv6 literal
+            raise self.fail(key, f"{what} is not a valid URL: {shown(value)}") from None
+        if parts.scheme not in ("https", "http") or not host:
             raise self.fail(key, f"{what} must be an absolute https:// URL, not {value!r}")
         if parts.scheme == "http" and not is_local_url(value):
             raise self.fail(key, f"{what} {value!r} uses http:// outside localhost; write "
@@ -262,8 +270,9 @@ class _Reader:
         login_timeout = self.typed(top, "login_timeout", int, "eidgate", 600)
         for key, value in (("session_max_age", max_age), ("http_timeout", timeout),
                            ("login_timeout", login_timeout)):
-            if value <= 0:
-                raise self.fail(f"eidgate.{key}", "must be positive")
+            # NaN and infinity are TOML floats too: either leaves an outbound call unbounded
+            if not 0 < value < math.inf:
+                raise self.fail(f"eidgate.{key}", "must be a positive, finite number")
 
         tables = data.get("providers")
         if not isinstance(tables, dict) or not tables:
@@ -442,8 +451,8 @@ class _Reader:
                                 "bytes to verify with (RFC 7518 3.2); prefer RS256")
         label, labels = self.labels(table, where, name)
         provider_timeout = float(self.typed(table, "timeout", (int, float), where, timeout))
-        if provider_timeout <= 0:
-            raise self.fail(f"{where}.timeout", "must be positive")
+        if not 0 < provider_timeout < math.inf:  # not NaN, not inf: every call is bounded
+            raise self.fail(f"{where}.timeout", "must be a positive, finite number")
         return ProviderConfig(
             name=name, issuer=issuer, client_id=client_id, client_secret=secret,
             client_auth=auth, scopes=scopes,

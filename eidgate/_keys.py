@@ -92,9 +92,10 @@ def load_keys(path: Path, use: Use, *, file: str, key: str) -> list[RPKey]:
     """Read one key file (JWK, JWK set, or PEM) into :class:`RPKey` values for ``use``."""
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or not UTF-8
         raise ConfigError(
-            f"cannot read key file {str(path)!r} ({exc.strerror or exc}); check the path "
+            f"cannot read key file {str(path)!r} "
+            f"({getattr(exc, 'strerror', None) or type(exc).__name__}); check the path "
             "(relative paths are relative to the config file) and its permissions",
             file=file, key=key) from exc
     items: list[str | dict[str, Any]]

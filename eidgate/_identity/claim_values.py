@@ -92,7 +92,7 @@ def calendar_date(value: object) -> date | None:
         parts = raw.split()
         if len(parts) == 6 and parts[1][:3].lower() in _MONTHS:
             return date(int(parts[5]), _MONTHS[parts[1][:3].lower()], int(parts[2]))
-    except ValueError:
+    except (ValueError, OverflowError):  # a 12-digit year overflows date(): not a date
         return None
     return None
 

@@ -153,7 +153,7 @@ class CookieSessions:
             # OWASP Session Management, absolute timeout: the max_age configured now
             # also bounds sessions issued under a longer one
             expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):  # a payload nested too deep
             return None
         if expires <= now:
             return None

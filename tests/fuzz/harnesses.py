@@ -587,38 +587,10 @@ HARNESSES: dict[str, Harness] = {
 
 #: reproducers of bugs outside the files this suite owns: (harness, file) -> reason. Each is
 #: replayed as xfail(strict=True), so the fix turns it into a failure to clean up.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("config_toml", "bug-not-utf8"): "load_config lets tomllib's UnicodeDecodeError out for an "
-    "eidgate.toml that is not UTF-8 (it catches only OSError and TOMLDecodeError): "
-    "eidgate/_config.py load_config",
-    ("config_toml", "bug-timeout-nan"): "load_config accepts http_timeout = nan (nan <= 0 is "
-    "false): no bound on an outbound call (DESIGN.md 5): eidgate/_config.py _Reader.config",
-    ("config_toml", "bug-timeout-inf"): "load_config accepts a provider's timeout = inf: no "
-    "bound on an outbound call (DESIGN.md 5): eidgate/_config.py _Reader.provider",
-    ("config_toml", "bug-key-path-nul"): "load_config lets ValueError ('embedded null byte') "
-    "out for a key file path with a NUL (load_keys catches only OSError from read_text): "
-    "eidgate/_keys.py load_keys",
-    ("userinfo", "bug-dob-year-overflow"): "a provider's birth date in Java form with a "
-    "12-digit year ('Wed Aug 12 00:00:00 CEST 196002171234') raises OverflowError out of "
-    "normalize(), so out of RelyingParty.complete and Gate.handle (a 500): "
-    "eidgate/_identity/claim_values.py calendar_date catches ValueError only",
-    ("config_toml", "bug-url-bracket"): "load_config lets urlsplit's ValueError ('Invalid "
-    "IPv6 URL') out for base_url = 'https://app.example.c]om' (the same for issuer): "
-    "eidgate/_config.py _Reader.url",
-    ("session_sealed", "bug-deep-nesting"): "CookieSessions.load reads the decrypted payload "
-    "with json.loads and catches ValueError, KeyError and TypeError only: a payload nested "
-    "1000 deep raises RecursionError (only a holder of the secret key can seal one: a "
-    "robustness bug, not an attack): eidgate/web/_sessions.py CookieSessions.load",
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 #: the same bugs as the mutation pass meets them (its inputs are not in the corpus): one
 #: test per bug above xfails strictly; these exceptions only must not hide new ones
-KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {
-    "config_toml": lambda exc: isinstance(exc, UnicodeDecodeError) or (
-        isinstance(exc, Violation) and "timeout of" in str(exc)) or (
-        isinstance(exc, ValueError) and ("null byte" in str(exc) or "IPv6" in str(exc))),
-    "session_sealed": lambda exc: isinstance(exc, RecursionError),
-    "userinfo": lambda exc: isinstance(exc, OverflowError),
-}
+KNOWN_CLASSES: dict[str, Callable[[BaseException], bool]] = {}
 
 
 def tolerating_known_bugs(name: str) -> Harness:
