@@ -32,8 +32,10 @@ and from ``eidgate``; a new adapter needs nothing else. An adapter is a translat
 
 Extension points, accepted by every adapter under the same keyword: ``sessions=`` (a
 :class:`SessionStore`: :class:`CookieSessions` by default, :class:`RedisSessions` with
-``[eidgate.session] store = "redis"``), ``evidence=`` (an :class:`EvidenceSink`),
-``pages=`` (a :class:`Pages`), ``strings=`` (:data:`Strings`) and ``languages=``.
+``[eidgate.session] store = "redis"``; a store that can also list and end single
+sessions is a :class:`RevocableStore`, listing :class:`SessionInfo`), ``evidence=`` (an
+:class:`EvidenceSink`), ``pages=`` (a :class:`Pages`), ``strings=`` (:data:`Strings`) and
+``languages=``.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from ._pages import DefaultPages, Pages
 from ._redis import RedisSessions
 from ._request import WebRequest, WebResponse, parse_cookies, wrap_view
 from ._rules import Rule, below_root
-from ._sessions import CookieSessions, SessionStore
+from ._sessions import CookieSessions, RevocableStore, SessionInfo, SessionStore
 
 __all__ = [
     "STRINGS",
@@ -58,8 +60,10 @@ __all__ = [
     "GateOptions",
     "Pages",
     "RedisSessions",
+    "RevocableStore",
     "Rule",
     "SessionError",
+    "SessionInfo",
     "SessionStore",
     "SessionStoreUnavailable",
     "Strings",

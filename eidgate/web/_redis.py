@@ -59,6 +59,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from .._config import Config, sentinel_url
 from .._errors import ConfigError, SessionStoreUnavailable
 from .._identity.model import Identity
+from ._sessions import SessionInfo
 
 if TYPE_CHECKING:
     import redis
@@ -74,6 +75,7 @@ _CACHE_LIMIT = 10_000
 _LIVE_FOR = 1.0  # seconds the cache is trusted after the listener last heard from Redis
 _PING_EVERY = 0.25
 _TOUCH_SHARE = 10  # a session's last-seen is rewritten once per idle_timeout / 10
+_HANDLE_LENGTH = 43  # unpadded base64url of the 32-byte HMAC naming a session's key
 
 # KEYS[1] the session; ARGV: now, idle_timeout (0: none), touch after (seconds), channel.
 # Reads the session and, when idle expiry is on, ends it if idle too long, else slides it
@@ -382,6 +384,94 @@ class RedisSessions:
         sub_keys = set().union(*found[len(by_sid):])
         keys = (sid_keys & sub_keys if sub else sid_keys) if sid else sub_keys
         return self._end_keys(sorted(k.decode() for k in keys), by_sid + by_sub)
+
+    def sessions_of(self, issuer: str, sub: str) -> list[SessionInfo]:
+        """The live sessions of subject ``sub`` at ``issuer``, oldest first (a
+        :class:`~eidgate.web.RevocableStore`). Each :attr:`SessionInfo.handle` is the HMAC
+        part of the session's Redis key: :meth:`end_session` maps it back, but it is no
+        cookie (the cookie's id cannot be computed from it). Index entries of sessions
+        that ended (expired in Redis, past their end by this store's clock, or idle too
+        long) are skipped and removed from the index; such a session still in Redis is
+        ended as :meth:`load` would end it."""
+        import redis
+
+        indexes = [self._index(s, "sub", issuer, sub) for s in self._secrets]
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for index in indexes:
+                    pipe.smembers(index)
+                found: list[set[bytes]] = pipe.execute()
+            keys = sorted({k.decode() for k in set().union(*found)})
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hmget(key, "v", "seen", "exp")
+                values: list[list[bytes | None]] = pipe.execute()
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
+        now = self.now()
+        listed: list[SessionInfo] = []
+        stale: list[str] = []
+        for key, (sealed, seen_at, _) in zip(keys, values, strict=True):
+            if sealed is None:
+                stale.append(key)  # gone from Redis: only the index entry is left
+                continue
+            opened = self._describe(key, bytes(sealed))
+            if opened is None:
+                continue  # sealed with a removed secret: logged out, left to expire
+            payload, identity, expires = opened
+            if identity.issuer != issuer or identity.subject != sub:
+                continue  # cannot happen through the keyed index; never list another's
+            seen = float(seen_at or 0)
+            ends = min(expires, seen + self.idle_timeout) if self.idle_timeout else expires
+            if ends <= now:
+                stale.append(key)
+                continue
+            sid = payload.get("sid")
+            listed.append(SessionInfo(
+                handle=key[len(self.prefix) + 2:], provider=identity.provider,
+                created_at=float(payload["iat"]), last_seen=seen, expires_at=ends,
+                sid=sid if isinstance(sid, str) else None))
+        if stale:
+            # ended sessions still in Redis are ended on every instance (as load() does
+            # for idle expiry); the index forgets them all
+            self._end_keys(stale, indexes)
+        return sorted(listed, key=lambda info: (info.created_at, info.handle))
+
+    def _describe(self, key: str, sealed: bytes
+                  ) -> tuple[dict[str, Any], Identity, float] | None:
+        # as _open, keeping the payload's times for sessions_of; None: does not open
+        if sealed[:1] != _VERSION or len(sealed) < 29:
+            return None
+        for secret in self._secrets:
+            try:
+                plain = secret.aead.decrypt(sealed[1:13], sealed[13:], key.encode())
+                break
+            except InvalidTag:
+                continue
+        else:
+            return None
+        try:
+            payload = json.loads(plain)
+            identity = Identity.from_store_dict(payload["id"])
+            issued = float(payload["iat"])
+            return payload, identity, min(float(payload["exp"]), issued + self.max_age)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def end_session(self, handle: str) -> bool:
+        """End the one session ``handle`` (a :attr:`SessionInfo.handle` from
+        :meth:`sessions_of`) names, on every instance (the invalidation :meth:`end`
+        publishes); True if it was in Redis, False if it had ended already or ``handle``
+        is not a handle. Its index entries are left for :meth:`sessions_of` and
+        :meth:`end` to drop (they expire with the sessions they list anyway)."""
+        if not isinstance(handle, str) or len(handle) != _HANDLE_LENGTH:
+            return False
+        try:
+            if _b64(_unb64(handle)) != handle:
+                return False  # one spelling per handle, as for cookies
+        except ValueError:
+            return False
+        return self._end_keys([self.prefix + "s:" + handle]) > 0
 
     def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
         """True the first time ``(issuer, jti)`` is seen within ``ttl`` seconds, on any

@@ -17,7 +17,8 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -75,9 +76,61 @@ class SessionStore(Protocol):
         """
 
 
+@dataclass(frozen=True)
+class SessionInfo:
+    """One live session of a subject, as :meth:`RevocableStore.sessions_of` lists it.
+
+    ``handle`` names the session to :meth:`RevocableStore.end_session` only: it is not the
+    cookie value and does not log anyone in (show it to the person, e.g. behind an "end
+    this session" button; it is worth no more than that button). ``provider`` is the
+    provider's name in the config (None if the identity had none); times are Unix
+    seconds: ``created_at`` the login, ``last_seen`` the last recorded request (coarse: see
+    the store), ``expires_at`` when the session ends without another request; ``sid`` the
+    provider's session id, when its ID token had one. Nothing else about the person: the
+    caller already knows the issuer and the subject it asked for.
+    """
+
+    handle: str
+    provider: str | None
+    created_at: float
+    last_seen: float
+    expires_at: float
+    sid: str | None = None
+
+
+@runtime_checkable
+class RevocableStore(SessionStore, Protocol):
+    """The optional server-side capabilities of a :class:`SessionStore`: list a subject's
+    sessions and end one of them (besides :meth:`SessionStore.end`: every session of a
+    subject or of a provider session). :class:`~eidgate.web.RedisSessions` has them.
+
+    ``isinstance(store, RevocableStore)`` tells only that the methods exist (a custom
+    :class:`SessionStore` need not have them). :class:`CookieSessions` has them only to
+    raise :class:`~eidgate.web.SessionError` (``error="sessions_not_revocable"``): a
+    session in a cookie cannot be listed or ended from the server, so call them and handle
+    that error rather than relying on the check alone.
+    """
+
+    def sessions_of(self, issuer: str, sub: str) -> list[SessionInfo]:
+        """The live sessions of subject ``sub`` at ``issuer``, oldest first."""
+
+    def end_session(self, handle: str) -> bool:
+        """End the session :attr:`SessionInfo.handle` names, on every instance; True if
+        it was still live, False if it had ended already (or the handle is not one)."""
+
+
 def _derive(secret: str) -> AESGCM:
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"eidgate session key")
     return AESGCM(hkdf.derive(secret.encode("utf-8")))
+
+
+def _not_revocable() -> SessionError:
+    # one message for every server-side ending the cookie store cannot do
+    return SessionError("the cookie session store cannot list or end sessions on the "
+                        "server (revocation, back-channel logout): the browser keeps its "
+                        "cookie until it expires; use the Redis store, "
+                        "[eidgate.session] store = \"redis\"",
+                        error="sessions_not_revocable")
 
 
 class CookieSessions:
@@ -116,10 +169,16 @@ class CookieSessions:
         whatever the provider says; a back-channel logout is answered 400 ("the logout
         failed", OpenID Connect Back-Channel Logout 1.0 2.8) rather than a 200 that would
         tell the provider the person is logged out here. Use a server-side store (Redis)."""
-        raise SessionError("the cookie session store cannot end sessions from the server "
-                           "(back-channel logout, revocation): the browser keeps its cookie "
-                           "until it expires; use the Redis session store",
-                           error="sessions_not_revocable")
+        raise _not_revocable()
+
+    def sessions_of(self, issuer: str, sub: str) -> list[SessionInfo]:
+        """Always raises :class:`SessionError` (``sessions_not_revocable``): the sessions
+        are in the browsers' cookies, the server keeps no list of them."""
+        raise _not_revocable()
+
+    def end_session(self, handle: str) -> bool:
+        """Always raises :class:`SessionError` (``sessions_not_revocable``), as :meth:`end`."""
+        raise _not_revocable()
 
     def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
         """The identity and session fields, or None (absent, tampered, expired, old key)."""

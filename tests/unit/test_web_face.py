@@ -26,9 +26,9 @@ ADAPTERS = Path(__file__).resolve().parents[2] / "adapters" / "eidgate_adapters"
 def test_web_all_is_pinned_and_sorted() -> None:
     assert eidgate.web.__all__ == [
         "STRINGS", "TRANSLATIONS", "CookieSessions", "DefaultPages", "EvidenceSink", "Gate",
-        "GateOptions", "Pages", "RedisSessions", "Rule", "SessionError", "SessionStore",
-        "SessionStoreUnavailable", "Strings", "WebRequest", "WebResponse", "below_root",
-        "parse_cookies", "wrap_view"]
+        "GateOptions", "Pages", "RedisSessions", "RevocableStore", "Rule", "SessionError",
+        "SessionInfo", "SessionStore", "SessionStoreUnavailable", "Strings", "WebRequest",
+        "WebResponse", "below_root", "parse_cookies", "wrap_view"]
     for name in eidgate.web.__all__:
         assert getattr(eidgate.web, name) is not None, name
 
