@@ -31,6 +31,9 @@ STRINGS: dict[str, str] = {
     "provider_said": "Message from the identity provider: {detail}",
     "unavailable_title": "Identity provider unavailable",
     "unavailable": "We could not reach the identity provider. Please try again in a moment.",
+    # the session store (Redis) did not answer: the person's login is fine, ours is not
+    "store_unavailable_title": "Temporarily unavailable",
+    "store_unavailable": "Your login could not be checked just now. Please try again in a moment.",
     "try_again": "Try again",
     "logged_out_title": "You are logged out",
     "logged_out": "You have been logged out.",
@@ -58,6 +61,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Detaljer",
         "provider_said": "Besked fra identitetsudbyderen: {detail}",
         "unavailable_title": "Identitetsudbyderen er ikke tilgængelig",
+        "store_unavailable_title": "Midlertidigt utilgængelig",
+        "store_unavailable": "Dit login kunne ikke kontrolleres lige nu. "
+                             "Prøv igen om lidt.",
         "unavailable": "Vi kunne ikke få forbindelse til identitetsudbyderen. "
                        "Prøv igen om lidt.",
         "try_again": "Prøv igen",
@@ -84,6 +90,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Details",
         "provider_said": "Meldung des Identitätsanbieters: {detail}",
         "unavailable_title": "Identitätsanbieter nicht erreichbar",
+        "store_unavailable_title": "Vorübergehend nicht verfügbar",
+        "store_unavailable": "Ihre Anmeldung konnte gerade nicht geprüft werden. "
+                             "Bitte versuchen Sie es in Kürze erneut.",
         "unavailable": "Der Identitätsanbieter ist gerade nicht erreichbar. "
                        "Bitte versuchen Sie es in Kürze erneut.",
         "try_again": "Erneut versuchen",
@@ -109,6 +118,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Lisätiedot",
         "provider_said": "Tunnistuspalvelun viesti: {detail}",
         "unavailable_title": "Tunnistuspalvelu ei ole käytettävissä",
+        "store_unavailable_title": "Tilapäisesti poissa käytöstä",
+        "store_unavailable": "Kirjautumistasi ei voitu juuri nyt tarkistaa. "
+                             "Yritä hetken kuluttua uudelleen.",
         "unavailable": "Emme saaneet yhteyttä tunnistuspalveluun. "
                        "Yritä hetken kuluttua uudelleen.",
         "try_again": "Yritä uudelleen",
@@ -134,6 +146,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Detaljer",
         "provider_said": "Melding fra identitetsleverandøren: {detail}",
         "unavailable_title": "Identitetsleverandøren er utilgjengelig",
+        "store_unavailable_title": "Midlertidig utilgjengelig",
+        "store_unavailable": "Innloggingen din kunne ikke kontrolleres akkurat nå. "
+                             "Prøv igjen om litt.",
         "unavailable": "Vi fikk ikke kontakt med identitetsleverandøren. Prøv igjen om litt.",
         "try_again": "Prøv igjen",
         "logged_out_title": "Du er logget ut",
@@ -159,6 +174,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Details",
         "provider_said": "Bericht van de identiteitsaanbieder: {detail}",
         "unavailable_title": "Identiteitsaanbieder niet bereikbaar",
+        "store_unavailable_title": "Tijdelijk niet beschikbaar",
+        "store_unavailable": "Je aanmelding kon nu niet worden gecontroleerd. "
+                             "Probeer het zo meteen opnieuw.",
         "unavailable": "We konden de identiteitsaanbieder niet bereiken. "
                        "Probeer het zo meteen opnieuw.",
         "try_again": "Opnieuw proberen",
@@ -185,6 +203,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "details": "Detaljer",
         "provider_said": "Meddelande från identitetsleverantören: {detail}",
         "unavailable_title": "Identitetsleverantören är inte tillgänglig",
+        "store_unavailable_title": "Tillfälligt otillgänglig",
+        "store_unavailable": "Din inloggning kunde inte kontrolleras just nu. "
+                             "Försök igen om en stund.",
         "unavailable": "Vi fick ingen kontakt med identitetsleverantören. "
                        "Försök igen om en stund.",
         "try_again": "Försök igen",

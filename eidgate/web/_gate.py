@@ -274,7 +274,11 @@ class Gate:
         if not is_navigation(request.headers):
             body = json.dumps({"error": SessionStoreUnavailable.error}).encode()
             return WebResponse(503, body, "application/json", retry, list(cookies or []))
-        s = self._texts(request)
+        texts = self._texts(request)
+        # the unavailable page, in the words for our own store (not "the identity provider");
+        # an app's added language without these keys has them in English (language_tables)
+        s = {**texts, "unavailable_title": texts["store_unavailable_title"],
+             "unavailable": texts["store_unavailable"]}
         page = self._page(503, s, self.pages.unavailable(s, again or request.root + request.path),
                           cookies)
         page.headers += retry

@@ -17,6 +17,7 @@ import pytest
 from redis_helpers import SECRET, person
 from redis_server import RedisServer
 
+from eidgate._languages import TRANSLATIONS
 from eidgate.sandbox import RunningSandbox
 from eidgate.web import RedisSessions, SessionStoreUnavailable
 from eidgate.web._redis import connect
@@ -104,6 +105,15 @@ def test_a_redis_outage_is_a_clean_503_and_the_app_recovers(
             assert page.headers["Retry-After"] == "5"
             assert page.headers["Cache-Control"] == "no-store"
             assert "<html" in page.get_data(as_text=True).lower()
+            # the words say the login could not be checked, not that the identity provider
+            # is down (it is not), in the browser's language
+            text = page.get_data(as_text=True)
+            assert TRANSLATIONS["en"]["store_unavailable"] in text
+            assert TRANSLATIONS["en"]["unavailable_title"] not in text
+            swedish = client.get("/account", headers={"Accept": "text/html",
+                                                      "Accept-Language": "sv-SE"})
+            assert TRANSLATIONS["sv"]["store_unavailable_title"] in swedish.get_data(
+                as_text=True)
             api = client.get("/account", headers={"Accept": "application/json"})
             assert api.status_code == 503 and api.headers["Retry-After"] == "5"
             assert api.get_json() == {"error": "temporarily_unavailable"}
