@@ -40,141 +40,41 @@ event loop for that round trip (bounded by the timeouts above).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .._config import Config, sentinel_url
+from .._config import Config
 from .._errors import ConfigError, SessionStoreUnavailable
 from .._identity.model import Identity
+from ._redis_cache import _CACHE_LIMIT, Invalidated, _Entry
+from ._redis_keys import (
+    _COOKIE_LENGTH,
+    _HANDLE_LENGTH,
+    _ID_BYTES,
+    _LOAD,
+    _TAG_BYTES,
+    _TOUCH_SHARE,
+    _VERSION,
+    _b64,
+    _Secret,
+    _unb64,
+    connect,
+)
 from ._sessions import SessionInfo
 
 if TYPE_CHECKING:
     import redis
 
 log = logging.getLogger("eidgate")
-#: seconds: connect and read bounds of every Redis call
-TIMEOUT = 0.5
-_VERSION = b"\x01"
-_ID_BYTES = 32  # 256-bit session ids
-_TAG_BYTES = 16  # HMAC-SHA256 cut to 128 bits (NIST SP 800-107 5.3.3)
-_COOKIE_LENGTH = 43 + 1 + 22  # unpadded base64url of 32 and 16 bytes
-_CACHE_LIMIT = 10_000
-_LIVE_FOR = 1.0  # seconds the cache is trusted after the listener last heard from Redis
-_PING_EVERY = 0.25
-_TOUCH_SHARE = 10  # a session's last-seen is rewritten once per idle_timeout / 10
-_HANDLE_LENGTH = 43  # unpadded base64url of the 32-byte HMAC naming a session's key
-
-# KEYS[1] the session; ARGV: now, idle_timeout (0: none), touch after (seconds), channel.
-# Reads the session and, when idle expiry is on, ends it if idle too long, else slides it
-# if its last-seen is older than the touch interval: one round trip, atomic.
-_LOAD = """
-local h = redis.call('HMGET', KEYS[1], 'v', 'seen', 'exp')
-if not h[1] then return false end
-local now = tonumber(ARGV[1])
-local idle = tonumber(ARGV[2])
-local seen = tonumber(h[2]) or 0
-local exp = tonumber(h[3]) or 0
-if exp <= now then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-if idle > 0 then
-  if now - seen > idle then
-    redis.call('DEL', KEYS[1])
-    redis.call('PUBLISH', ARGV[4], KEYS[1])
-    return false
-  end
-  if now - seen >= tonumber(ARGV[3]) then
-    seen = now
-    redis.call('HSET', KEYS[1], 'seen', ARGV[1])
-    redis.call('EXPIRE', KEYS[1], math.max(1, math.ceil(math.min(idle, exp - now))))
-  end
-end
-return {h[1], tostring(seen)}
-"""
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _derive(secret: str, info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=info).derive(secret.encode("utf-8"))
-
-
-class _Secret:
-    """The keys one configured secret yields (each for one purpose: HKDF's ``info``)."""
-
-    __slots__ = ("aead", "index", "lookup", "sign")
-
-    def __init__(self, secret: str) -> None:
-        self.sign = _derive(secret, b"eidgate redis session id")
-        self.lookup = _derive(secret, b"eidgate redis session key")
-        self.index = _derive(secret, b"eidgate redis session index")
-        self.aead = AESGCM(_derive(secret, b"eidgate redis session value"))
-
-
-class _Entry:
-    """A decoded session in the local cache; served while ``now < fresh``."""
-
-    __slots__ = ("expires", "found", "fresh", "key", "sealed")
-
-    def __init__(self, key: str, sealed: bytes, expires: float,
-                 found: tuple[Identity, dict[str, Any]]) -> None:
-        self.key, self.sealed, self.expires, self.found = key, sealed, expires, found
-        self.fresh = expires
-
-    def slide(self, seen: float, touch_after: float) -> None:
-        # with idle expiry, Redis is asked again once the last-seen is due a rewrite
-        self.fresh = min(self.expires, seen + touch_after) if touch_after else self.expires
-
-
-def connect(url: str, *, timeout: float = TIMEOUT) -> redis.Redis:
-    """A redis-py client for a ``[eidgate.session] url`` (Sentinel included), every call
-    bounded by ``timeout`` (connect and read) and retried once only after a dropped
-    connection (a pooled connection Redis closed on restart), never after a timeout."""
-    try:
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-        from redis.sentinel import Sentinel
-    except ImportError:  # pragma: no cover - the dev extra installs redis
-        raise ConfigError('store = "redis" needs redis-py: pip install "eidgate[redis]"',
-                          key="eidgate.session.store") from None
-    options: dict[str, Any] = {
-        "socket_timeout": timeout, "socket_connect_timeout": timeout,
-        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-        "retry_on_timeout": False, "health_check_interval": 30}
-    if "+sentinel" not in url.split("://", 1)[0].lower():
-        return redis.Redis.from_url(url, **options)
-    sentinels, service, db, tls, username, password = sentinel_url(url)
-    sentinel = Sentinel(sentinels, sentinel_kwargs={
-        "socket_timeout": timeout, "socket_connect_timeout": timeout, "ssl": tls},
-        ssl=tls, **options)
-    client: redis.Redis = sentinel.master_for(service, db=db, username=username,
-                                              password=password)
-    return client
-
-
-class RedisSessions:
+class RedisSessions(Invalidated):
     """A :class:`~eidgate.web.SessionStore` in Redis (``[eidgate.session] store = "redis"``).
 
     ``client``: a redis-py ``redis.Redis`` (see :func:`RedisSessions.from_config`);
@@ -199,13 +99,7 @@ class RedisSessions:
         self._touch_after = (idle_timeout or 0) / _TOUCH_SHARE
         self._load = client.register_script(_LOAD)
         self._use_cache = cache
-        self._cache: dict[str, _Entry] = {}
-        self._by_key: dict[str, str] = {}  # Redis key -> cookie value, for invalidations
-        self._generation = 0
-        self._live_until = 0.0
-        self._listener: threading.Thread | None = None
-        self._pid = 0
-        self._closed = threading.Event()
+        self._init_cache()
 
     @classmethod
     def from_config(cls, config: Config, *, now: Callable[[], float] = time.time
@@ -520,11 +414,6 @@ class RedisSessions:
             raise self._unavailable(exc) from exc
         return int(sum(results[0:2 * len(keys):2]))
 
-    def _forget(self, value: str | None) -> None:
-        entry = self._cache.pop(value, None) if value else None
-        if entry is not None:
-            self._by_key.pop(entry.key, None)
-
     @staticmethod
     def _unavailable(exc: Exception) -> SessionStoreUnavailable:
         # the class only: a redis-py message may quote a host, never personal data, but
@@ -533,73 +422,3 @@ class RedisSessions:
         return SessionStoreUnavailable(f"the session store did not answer "
                                        f"({type(exc).__name__})")
 
-    # -- invalidation ------------------------------------------------------------------
-    def _ensure_listener(self) -> None:
-        if not self._use_cache:
-            return
-        pid = os.getpid()
-        if self._listener is not None and self._listener.is_alive() and self._pid == pid:
-            return
-        # first use, or a forked worker (threads do not survive fork): a new listener,
-        # an empty cache
-        self._pid = pid
-        self._live_until = 0.0
-        self._cache.clear()
-        self._by_key.clear()
-        self._listener = threading.Thread(target=self._listen, name="eidgate-redis-sessions",
-                                          daemon=True)
-        self._listener.start()
-
-    def _listen(self) -> None:
-        import redis
-
-        while not self._closed.is_set():
-            pubsub = self.redis.pubsub()
-            try:
-                pubsub.subscribe(self.channel)
-                pinged = heard = time.monotonic()
-                while not self._closed.is_set():
-                    message = pubsub.get_message(timeout=_PING_EVERY / 2)
-                    if message is not None:
-                        self._heard(message)
-                        heard = time.monotonic()
-                    elif time.monotonic() - heard > 3 * _LIVE_FOR:
-                        # no pong for seconds: a dead connection (no RST) or a hung Redis
-                        raise redis.TimeoutError("no answer to the listener's pings")
-                    if time.monotonic() - pinged >= _PING_EVERY:
-                        pinged = time.monotonic()
-                        pubsub.ping()
-            except (redis.RedisError, OSError, ValueError) as exc:
-                # dropped: messages may be lost until the next subscription
-                self._live_until = 0.0
-                self._generation += 1
-                log.info("eidgate: session invalidation listener reconnecting (%s)",
-                         type(exc).__name__)
-                self._closed.wait(0.2)
-            finally:
-                pubsub.close()
-
-    def _heard(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        if kind == "subscribe":
-            # a new subscription: whatever was cached before may have missed messages
-            self._generation += 1
-            self._cache.clear()
-            self._by_key.clear()
-        elif kind == "message":
-            self._generation += 1
-            data = message.get("data")
-            key = data.decode() if isinstance(data, bytes) else str(data)
-            value = self._by_key.pop(key, None)
-            if value is not None:
-                self._cache.pop(value, None)
-        self._live_until = time.monotonic() + _LIVE_FOR
-
-    def close(self) -> None:
-        """Stop the invalidation listener and drop the cache (tests, shutdown)."""
-        self._closed.set()
-        if self._listener is not None:
-            self._listener.join(timeout=2)
-        self._live_until = 0.0
-        self._cache.clear()
-        self._by_key.clear()
