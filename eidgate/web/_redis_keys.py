@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .._config import sentinel_url
+from .._config_session import sentinel_url
 from .._errors import ConfigError
 
 if TYPE_CHECKING:

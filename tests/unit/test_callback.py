@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from conftest import Harness
 from crafted import CLIENT_ID, ISSUER, REDIRECT_URI, drive
+from unit_harness import Harness
 
 from eidgate import CallbackError, LoginResult, PendingLogin, parse_callback
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Build, Clock, Harness, make_config
 from crafted import CLIENT_ID, ISSUER, CraftedProvider, drive
+from unit_harness import Build, Clock, Harness, make_config
 
 import eidgate
 from eidgate import (

@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, quote_plus, unquote_plus, urlsplit
 
 import jwt
 import pytest
-from conftest import Harness
 from crafted import CLIENT_ID, CLIENT_SECRET, ISSUER, REDIRECT_URI, CraftedProvider, rsa_key
+from unit_harness import Harness
 
 from eidgate import HttpRequest, ProviderError, TokenEndpointError, generate_key, write_key
 

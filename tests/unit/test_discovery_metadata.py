@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from conftest import Build, Clock, rejected
 from crafted import CLIENT_ID, ISSUER, CraftedProvider, drive, json_response
 from tampering import DISCOVERY_PATH, count
+from unit_harness import Build, Clock, rejected
 
 import eidgate
 from eidgate import DiscoveryError, HttpResponse, RelyingParty, parse_config

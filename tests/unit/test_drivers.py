@@ -18,8 +18,8 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx2
 import pytest
-from conftest import Clock, make_config
 from crafted import CLIENT_SECRET, ISSUER, CraftedProvider
+from unit_harness import Clock, make_config
 
 import eidgate
 from eidgate import (

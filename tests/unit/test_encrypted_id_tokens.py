@@ -16,8 +16,8 @@ import time
 from typing import Any
 
 import pytest
-from conftest import Build, rejected
 from tampering import b64url, handmade_jwe, junk_jwe, rp_key, swap_id_token
+from unit_harness import Build, rejected
 
 from eidgate import InvalidTokenError, generate_key
 

@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import make_config
 from crafted import CraftedProvider
+from unit_harness import make_config
 
 from eidgate import Client, DiscoveryError
 from eidgate._oidc.metadata import ProviderMetadata

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Clock, make_config
 from crafted import CraftedProvider
+from unit_harness import Clock, make_config
 
 import eidgate
 from eidgate import AsyncClient, Client, DirectorySink, PendingLogins

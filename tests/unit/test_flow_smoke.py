@@ -4,7 +4,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import Harness
+from unit_harness import Harness
 
 from eidgate import generate_key, write_key
 

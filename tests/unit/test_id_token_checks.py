@@ -23,7 +23,6 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import Harness
 from crafted import (
     CLIENT_ID,
     ISSUER,
@@ -42,6 +41,7 @@ from joserfc import jwe
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import RSAKey
 from tampering import swap_id_token
+from unit_harness import Harness
 
 from eidgate import (
     DiscoveryError,

@@ -17,7 +17,6 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import Build, Clock, Harness, rejected
 from crafted import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -30,6 +29,7 @@ from crafted import (
 )
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from tampering import EVIL, b64url, raw_claims, resign, swap_id_token
+from unit_harness import Build, Clock, Harness, rejected
 
 from eidgate import InvalidTokenError, parse_config
 

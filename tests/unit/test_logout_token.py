@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 import jwt
 import pytest
-from conftest import Build, Clock, Harness, make_config
 from crafted import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -32,6 +31,7 @@ from crafted import (
 from joserfc import jwe
 from joserfc.jwk import RSAKey
 from tampering import b64url, rp_key, sign_raw
+from unit_harness import Build, Clock, Harness, make_config
 
 from eidgate import (
     Identity,

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_config
 from crafted import CraftedProvider, SigningKey, json_response, rsa_key
+from unit_harness import make_config
 
 from eidgate import DiscoveryError, HttpRequest, HttpResponse, InvalidTokenError
 from eidgate._errors import ProviderUnavailable

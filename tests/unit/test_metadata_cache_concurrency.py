@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import httpx2
 import jwt
 import pytest
-from conftest import Build, Clock, make_config
 from crafted import CraftedProvider, json_response
 from tampering import DISCOVERY_PATH, count
+from unit_harness import Build, Clock, make_config
 
 import eidgate
 from eidgate import (

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness
 from crafted import CraftedProvider, json_response
+from unit_harness import Harness
 
 import eidgate
 from eidgate import HttpRequest, HttpResponse

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import Build
 from crafted import CLIENT_ID, json_response
+from unit_harness import Build
 
 from eidgate import HttpRequest, HttpResponse, ProviderError
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import Build, rejected
 from crafted import CraftedProvider, SigningKey, ec_key, json_response
 from tampering import b64url, swap_id_token
+from unit_harness import Build, rejected
 
 from eidgate import DiscoveryError, HttpResponse, InvalidTokenError
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eidgate import ConfigError, load_config
-from eidgate._config import SessionConfig, sentinel_url
+from eidgate._config_session import SessionConfig, sentinel_url
 
 BASE = """[eidgate]
 base_url = "https://app.example.test"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import Harness
+from unit_harness import Harness
 
 from eidgate import CallbackError, ConfigError, PendingLogin
 

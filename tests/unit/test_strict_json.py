@@ -15,8 +15,8 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import Build, rejected
 from tampering import b64url, raw_claims, swap_id_token
+from unit_harness import Build, rejected
 
 import eidgate
 from eidgate import HttpResponse, ProviderError

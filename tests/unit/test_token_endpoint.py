@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Build, rejected
 from tampering import EVIL, replace_token_response
+from unit_harness import Build, rejected
 
 import eidgate
 from eidgate import HttpRequest, HttpResponse, ProviderError

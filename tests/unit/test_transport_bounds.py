@@ -23,9 +23,9 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import Build, Clock, make_config
 from crafted import CLIENT_ID, CraftedProvider
 from tampering import EVIL, b64url, junk_jwe, swap_id_token
+from unit_harness import Build, Clock, make_config
 
 import eidgate
 from eidgate import (

@@ -15,9 +15,9 @@ from typing import Any
 
 import jwt
 import pytest
-from conftest import Build, Harness, rejected
 from crafted import CLIENT_ID, ISSUER
 from tampering import EVIL
+from unit_harness import Build, Harness, rejected
 
 from eidgate import HttpRequest, HttpResponse, InvalidTokenError, ProviderError
 

@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
-from conftest import ISSUER, make_config
 from crafted import CLIENT_ID, CraftedProvider, json_response
+from unit_harness import ISSUER, make_config
 
 import eidgate
 import eidgate.web

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import make_config
+from unit_harness import make_config
 
 from eidgate import RelyingParty
 from eidgate.web import Gate, WebRequest, below_root, parse_cookies, wrap_view
