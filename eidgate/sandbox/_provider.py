@@ -24,8 +24,6 @@ import base64
 import hashlib
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -50,6 +48,7 @@ from ._authlib import (
     _Server,
 )
 from ._http import Request, Response
+from ._logout import SESSION_COOKIE, Logouts
 from ._people import EIDS, PEOPLE, TestPerson, people_for, person
 
 CANCEL = ("access_denied", "The Resource Owner did not complete the login. "
@@ -63,9 +62,7 @@ _LEVELS = ("low", "substantial", "high")
 PROVIDER_ERROR = ("server_error", "urn:signicat:error:internal:Sandbox; the sandbox was "
                   "asked to fail this login (login_hint=error)")
 #: Back-Channel Logout 1.0 2.4: the event that makes a JWT a logout token
-BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 #: the sandbox's own browser session cookie (which session /logout ends)
-SESSION_COOKIE = "eidgate_sandbox_sid"
 LOA_NOT_MET = ("access_denied", "The Resource Owner did not complete the login. "
                "urn:signicat:error:loa:notmet; the eID does not reach the requested level")
 
@@ -93,31 +90,7 @@ class Faults:
         self.wrong_issuer = self.bad_signature = self.unknown_kid = False
 
 
-def _cookie(header: str, name: str) -> str | None:
-    for pair in header.split(";"):
-        key, _, value = pair.strip().partition("=")
-        if key == name:
-            return value
-    return None
-
-
-def _deliver(uri: str, token: str) -> int:
-    """POST a logout token (Back-Channel Logout 1.0 2.5); the status the RP answered."""
-    if not uri.startswith(("http://", "https://")):  # a registered URI, never file: & co
-        return 0
-    request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
-        uri, urlencode({"logout_token": token}).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
-            return int(answer.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (OSError, ValueError):
-        return 0
-
-
-class Sandbox:
+class Sandbox(Logouts):
     """An in-memory eID hub with the seed identities as test persons.
 
     >>> sandbox = Sandbox("https://sandbox.eidgate.test")
@@ -160,46 +133,6 @@ class Sandbox:
         self._keys.insert(0, key)
         del self._keys[2:]
         return str(key.kid)
-
-    def logout_token(self, client_id: str, *, sub: str | None = None, sid: str | None = None,
-                     **claims: Any) -> str:
-        """A logout token for ``client_id`` (OpenID Connect Back-Channel Logout 1.0 2.4):
-        signed like the ID tokens (``typ`` ``logout+jwt``, two minutes of life, a fresh
-        ``jti``), encrypted when the client's ID tokens are. ``claims`` add or replace
-        claims (a test's way to break one); a claim set to None is left out."""
-        client = self.clients[client_id]
-        now = int(time.time())
-        body: dict[str, Any] = {
-            "iss": self.issuer, "aud": client_id, "iat": now, "exp": now + 120,
-            "jti": secrets.token_urlsafe(16), "sub": sub, "sid": sid,
-            "events": {BACKCHANNEL_LOGOUT_EVENT: {}}, **claims}
-        key = self._signing_key_for_tokens()
-        token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"},
-                           {k: v for k, v in body.items() if v is not None}, key)
-        return self._encrypt(token, client) if client.encrypt_id_token else token
-
-    def end_session(self, *, sid: str | None = None, sub: str | None = None
-                    ) -> dict[str, int]:
-        """Log a person out at the sandbox: the session ``sid``, or every session of
-        ``sub``. Each client that got an ID token in it and registered a
-        ``backchannel_logout_uri`` is sent a logout token (Back-Channel Logout 1.0 2.5);
-        returns the HTTP status each answered (0: not reached)."""
-        ended = [(s, entry) for s, entry in self._sessions.items()
-                 if s == sid or (sid is None and entry[0] == sub)]
-        answers: dict[str, int] = {}
-        for session, (subject, clients) in ended:
-            del self._sessions[session]
-            for client_id in sorted(clients):
-                client = self.clients.get(client_id)
-                if client is None or not client.backchannel_logout_uri:
-                    continue
-                token = self.logout_token(client_id, sub=subject, sid=session)
-                answers[client_id] = _deliver(client.backchannel_logout_uri, token)
-        return answers
-
-    def _remember(self, login: _Login, client: SandboxClient) -> None:
-        """Note that ``client`` got an ID token in the session of ``login``."""
-        self._sessions.setdefault(login.sid, (login.sub, set()))[1].add(client.client_id)
 
     @staticmethod
     def _new_key() -> RSAKey:
@@ -438,27 +371,6 @@ class Sandbox:
         if client.userinfo_format == "jwe":
             token = self._encrypt(token, client)
         return Response(200, token.encode(), [("Content-Type", "application/jwt")])
-
-    def _logout(self, request: Request) -> Response:
-        sid = _cookie(request.headers.get("cookie", ""), SESSION_COOKIE)
-        if sid in self._sessions:
-            self.end_session(sid=sid)
-        response = self._logged_out(request)
-        response.headers.append(("Set-Cookie", f"{SESSION_COOKIE}=; Max-Age=0; Path=/; "
-                                 "HttpOnly; SameSite=Lax"))
-        return response
-
-    def _logged_out(self, request: Request) -> Response:
-        target = request.query.get("post_logout_redirect_uri")
-        client = self.clients.get(request.query.get("client_id", ""))
-        allowed = {u for c in ([client] if client else self.clients.values())
-                   for u in c.post_logout_redirect_uris}
-        if target and target in allowed:
-            state = request.query.get("state")
-            return Response.redirect(target + (f"?{urlencode({'state': state})}"
-                                               if state else ""))
-        return Response.html(_pages.logged_out())
-
 
 __all__ = ["CANCEL", "EXPIRED", "PEOPLE", "Faults", "Sandbox", "SandboxClient",
            "UserinfoFormat"]
