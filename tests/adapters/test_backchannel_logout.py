@@ -29,6 +29,7 @@ import flask
 import httpx2
 import pytest
 from joserfc import jwt
+from recording_store import RecordingStore
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -36,10 +37,8 @@ from starlette.testclient import TestClient
 from werkzeug.test import Client as WerkzeugClient
 from werkzeug.test import EnvironBuilder
 
-from eidgate import Identity
 from eidgate.sandbox import Request as SandboxRequest
 from eidgate.sandbox import RunningSandbox
-from eidgate.web import CookieSessions
 from eidgate_adapters import asgi, wsgi
 from eidgate_adapters.flask import EidGate
 
@@ -66,32 +65,6 @@ def logout_token(sandbox: RunningSandbox, **change: Any) -> str:
     key = sandbox.sandbox._keys[0]  # the key its ID tokens are signed with
     return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"},
                       {k: v for k, v in claims.items() if v is not None}, key)
-
-
-class RecordingStore:
-    """A session store that keeps sessions in cookies and records what it is asked to end."""
-
-    def __init__(self, fail: Exception | None = None) -> None:
-        self.inner = CookieSessions([SECRET], 3600)
-        self.saved: list[dict[str, Any]] = []
-        self.ended: list[tuple[str, str | None, str | None]] = []
-        self.fail = fail
-
-    def save(self, identity: Identity, **fields: Any) -> str:
-        self.saved.append(fields)
-        return self.inner.save(identity, **fields)
-
-    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        return self.inner.load(value)
-
-    def delete(self, value: str | None) -> None:
-        self.inner.delete(value)
-
-    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
-        if self.fail is not None:
-            raise self.fail
-        self.ended.append((issuer, sid, sub))
-        return 1
 
 
 @dataclass

@@ -20,11 +20,10 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import httpx2
 import pytest
+from recording_store import RecordingStore as Recording
 from werkzeug.test import Client as WerkzeugClient
 
 import eidgate
-from eidgate import Identity
-from eidgate.web import CookieSessions
 from eidgate_adapters import wsgi
 
 from ._driver import _PageParser, drive_login
@@ -34,29 +33,6 @@ FTN = "6uuw8LqnwP7Os5Kzl_CoFYldCpoKeXBf"
 PATH = "/eidgate/backchannel-logout"
 
 pytestmark = pytest.mark.interop
-
-
-class Recording:
-    """Sessions in cookies; records what the gate saves and asks to end."""
-
-    def __init__(self) -> None:
-        self.inner = CookieSessions(["k" * 32], 3600)
-        self.saved: list[dict[str, Any]] = []
-        self.ended: list[tuple[str, str | None, str | None]] = []
-
-    def save(self, identity: Identity, **fields: Any) -> str:
-        self.saved.append(fields)
-        return self.inner.save(identity, **fields)
-
-    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        return self.inner.load(value)
-
-    def delete(self, value: str | None) -> None:
-        self.inner.delete(value)
-
-    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
-        self.ended.append((issuer, sid, sub))
-        return 1
 
 
 def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

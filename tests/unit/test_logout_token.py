@@ -30,6 +30,7 @@ from crafted import (
 )
 from joserfc import jwe
 from joserfc.jwk import RSAKey
+from recording_store import RecordingStore as Recording
 from tampering import b64url, rp_key, sign_raw
 from unit_harness import Build, Clock, Harness, make_config
 
@@ -438,29 +439,6 @@ def test_the_relying_party_keeps_one_cache_of_its_own(tmp_path: Path, clock: Clo
 
 
 # -- the gate, sans-IO: a login keeps the ID token's sid; the logout token ends it --------
-class Recording:
-    """A session store (cookie sessions underneath) that records save() and end()."""
-
-    def __init__(self) -> None:
-        self.inner = CookieSessions(["x" * 32], 3600)
-        self.saved: list[dict[str, Any]] = []
-        self.ended: list[tuple[str, str | None, str | None]] = []
-
-    def save(self, identity: Identity, **fields: Any) -> str:
-        self.saved.append(fields)
-        return self.inner.save(identity, **fields)
-
-    def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        return self.inner.load(value)
-
-    def delete(self, value: str | None) -> None:
-        self.inner.delete(value)
-
-    def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
-        self.ended.append((issuer, sid, sub))
-        return 1
-
-
 def login_through_the_gate(gate: Gate, op: CraftedProvider) -> WebResponse:
     started = drive(gate.handle(WebRequest("GET", "/eidgate/login", "provider=op")), op)
     location = dict(started.headers)["Location"]
