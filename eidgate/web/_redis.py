@@ -227,24 +227,10 @@ class RedisSessions(Invalidated):
         return entry.found
 
     def _open(self, key: str, sealed: bytes) -> _Entry | None:
-        if sealed[:1] != _VERSION or len(sealed) < 29:
+        opened = self._describe(key, sealed)
+        if opened is None:
             return None
-        for secret in self._secrets:
-            try:
-                plain = secret.aead.decrypt(sealed[1:13], sealed[13:], key.encode())
-                break
-            except InvalidTag:
-                continue
-        else:
-            return None  # sealed with a removed secret
-        try:
-            payload = json.loads(plain)
-            identity = Identity.from_store_dict(payload["id"])
-            # OWASP Session Management, absolute timeout: the max_age configured now also
-            # bounds sessions issued under a longer one
-            expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)
-        except (ValueError, KeyError, TypeError):
-            return None
+        payload, identity, expires = opened
         fields = {k: v for k, v in payload.items() if k not in ("id", "v", "iat", "exp")}
         return _Entry(key, sealed, expires, (identity, fields))
 
@@ -333,7 +319,8 @@ class RedisSessions(Invalidated):
 
     def _describe(self, key: str, sealed: bytes
                   ) -> tuple[dict[str, Any], Identity, float] | None:
-        # as _open, keeping the payload's times for sessions_of; None: does not open
+        """The payload, identity and end of a sealed session; None if it does not open
+        (tampered, or sealed with a removed secret) or does not read."""
         if sealed[:1] != _VERSION or len(sealed) < 29:
             return None
         for secret in self._secrets:
@@ -343,14 +330,16 @@ class RedisSessions(Invalidated):
             except InvalidTag:
                 continue
         else:
-            return None
+            return None  # sealed with a removed secret
         try:
             payload = json.loads(plain)
             identity = Identity.from_store_dict(payload["id"])
-            issued = float(payload["iat"])
-            return payload, identity, min(float(payload["exp"]), issued + self.max_age)
-        except (ValueError, KeyError, TypeError, AttributeError):
+            # OWASP Session Management, absolute timeout: the max_age configured now also
+            # bounds sessions issued under a longer one
+            expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return None
+        return payload, identity, expires
 
     def end_session(self, handle: str) -> bool:
         """End the one session ``handle`` (a :attr:`SessionInfo.handle` from
