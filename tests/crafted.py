@@ -12,9 +12,12 @@ import base64
 import hashlib
 import json
 import secrets
+import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
@@ -268,3 +271,57 @@ def drive(steps: Generator[HttpRequest, HttpResponse, Any], op: CraftedProvider)
 
 def ec_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
+
+
+# -- the crafted provider on a real socket ----------------------------------------------
+
+class ServedProvider(ThreadingHTTPServer):
+    """A :class:`CraftedProvider` (``op``) answering on 127.0.0.1 over real TCP, counting
+    the connections it accepts; ``delay`` keeps many requests in flight at once."""
+
+    daemon_threads = True
+    connections = 0
+    delay = 0.0
+    request_queue_size = 128  # a burst of connections must not overflow the backlog (5)
+    op: CraftedProvider
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.connections += 1  # one per accepted TCP connection
+        super().process_request(request, client_address)
+
+
+class _ProviderHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ServedProvider
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(self.server.delay)
+        answer = self.server.op.handle(HttpRequest(
+            self.command, self.server.op.issuer + self.path, dict(self.headers.items()), body))
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def served_provider(**op: Any) -> Iterator[ServedProvider]:
+    """A :class:`ServedProvider` on a free loopback port whose issuer is its own address
+    (``op``: more :class:`CraftedProvider` fields), stopped on exit."""
+    server = ServedProvider(("127.0.0.1", 0), _ProviderHandler)
+    server.op = CraftedProvider(issuer=f"http://127.0.0.1:{server.server_port}", **op)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

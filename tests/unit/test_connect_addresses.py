@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from crafted import CLIENT_ID, CLIENT_SECRET, CraftedProvider
+from crafted import CLIENT_ID, CLIENT_SECRET, ServedProvider, served_provider
 
 import eidgate
 from eidgate import AsyncClient, Client, HttpRequest, HttpResponse, PendingLogins
@@ -285,44 +285,17 @@ def test_the_next_address_is_tried_when_one_refuses(send: Send, server: _Server)
 
 # -- a whole login --------------------------------------------------------------------
 
-class _OpHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def _answer(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        answer = self.server.op.handle(HttpRequest(
-            self.command, self.server.op.issuer + self.path, dict(self.headers.items()), body))
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def provider() -> Iterator[_Server]:
-    srv = _Server(("127.0.0.1", 0), _OpHandler)
-    issuer = f"http://127.0.0.1:{srv.server_port}"
+def provider() -> Iterator[ServedProvider]:
     # the token endpoint's name is loop-back by its spelling (RFC 6761), so discovery takes
     # it from a loop-back issuer; the resolver says where it really is
-    srv.op = CraftedProvider(issuer=issuer, discovery_extra={  # type: ignore[attr-defined]
-        "token_endpoint": f"http://localhost:{srv.server_port}/token"})
-    thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with served_provider() as srv:
+        srv.op.discovery_extra["token_endpoint"] = f"http://localhost:{srv.server_port}/token"
+        yield srv
 
 
-def _logins(tmp_path: Path, provider: _Server, resolver: Resolver, mode: str) -> Any:
-    op = provider.op  # type: ignore[attr-defined]
+def _logins(tmp_path: Path, provider: ServedProvider, resolver: Resolver, mode: str) -> Any:
+    op = provider.op
     conf = config(op.issuer, tmp_path)
     if mode == "sync":
         with Client(conf, transport=wire.DeadlineTransport(resolve=resolver)) as client:
@@ -341,28 +314,29 @@ def _logins(tmp_path: Path, provider: _Server, resolver: Resolver, mode: str) ->
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_login_whose_token_endpoint_resolves_to_metadata_fails_cleanly(
-        tmp_path: Path, provider: _Server, mode: str) -> None:
+        tmp_path: Path, provider: ServedProvider, mode: str) -> None:
     resolver = Resolver({"localhost": [[METADATA]]})
     with pytest.raises(ProviderError) as caught:
         _logins(tmp_path, provider, resolver, mode)
     assert caught.value.status == 502  # the "provider unavailable" page
     assert caught.value.description.startswith(
         f"refused to connect to localhost: it resolves to {METADATA}, link-local")
-    paths = [r.url.rsplit("/", 1)[-1] for r in provider.op.requests]  # type: ignore[attr-defined]
+    paths = [r.url.rsplit("/", 1)[-1] for r in provider.op.requests]
     assert "token" not in paths  # the code and the client secret never left
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_the_same_login_works_where_the_name_is_loopback(tmp_path: Path, provider: _Server,
+def test_the_same_login_works_where_the_name_is_loopback(tmp_path: Path, provider: ServedProvider,
                                                          mode: str) -> None:
     resolver = Resolver({"localhost": [["127.0.0.1"]]})
     assert _logins(tmp_path, provider, resolver, mode).accepted
 
 
-def test_the_callback_answers_provider_unavailable(tmp_path: Path, provider: _Server) -> None:
+def test_the_callback_answers_provider_unavailable(tmp_path: Path,
+                                                    provider: ServedProvider) -> None:
     """The browser's side of a refusal: the callback page says the provider is unavailable
     (502), no traceback, and no session is made."""
-    op = provider.op  # type: ignore[attr-defined]
+    op = provider.op
     conf = config(op.issuer, tmp_path)
     resolver = Resolver({"localhost": [[METADATA]]})
     with Client(conf, transport=wire.DeadlineTransport(resolve=resolver)) as client:

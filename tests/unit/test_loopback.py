@@ -11,61 +11,20 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from crafted import CLIENT_ID, CLIENT_SECRET, CraftedProvider
+from crafted import CLIENT_ID, CLIENT_SECRET, ServedProvider, served_provider
 
 import eidgate
-from eidgate import AsyncClient, Client, HttpRequest, PendingLogins
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    connections = 0
-    delay = 0.0  # seconds before each answer: keeps many requests in flight at once
-    request_queue_size = 128  # a burst of connections must not overflow the backlog (5)
-    op: CraftedProvider
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.connections += 1  # one per accepted TCP connection
-        super().process_request(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def _answer(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        time.sleep(self.server.delay)
-        host = f"http://127.0.0.1:{self.server.server_port}"
-        answer = self.server.op.handle(HttpRequest(self.command, host + self.path,
-                                                   dict(self.headers.items()), body))
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
-        self.end_headers()
-        self.wfile.write(answer.body)
-
-    do_GET = do_POST = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+from eidgate import AsyncClient, Client, PendingLogins
 
 
 @pytest.fixture
-def served() -> Iterator[_Server]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.op = CraftedProvider(issuer=f"http://127.0.0.1:{server.server_port}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def served() -> Iterator[ServedProvider]:
+    with served_provider() as server:
+        yield server
 
 
 def config(issuer: str, tmp_path: Path, **extra: Any) -> eidgate.Config:
@@ -75,7 +34,7 @@ def config(issuer: str, tmp_path: Path, **extra: Any) -> eidgate.Config:
                              "client_secret": CLIENT_SECRET}}}, base_dir=tmp_path)
 
 
-def test_sync_logins_reuse_one_pooled_connection(served: _Server, tmp_path: Path) -> None:
+def test_sync_logins_reuse_one_pooled_connection(served: ServedProvider, tmp_path: Path) -> None:
     with Client(config(served.op.issuer, tmp_path)) as client:
         for _ in range(4):
             redirect = client.begin_login()
@@ -87,7 +46,7 @@ def test_sync_logins_reuse_one_pooled_connection(served: _Server, tmp_path: Path
     assert served.connections == 1
 
 
-def test_async_logins_reuse_one_pooled_connection(served: _Server, tmp_path: Path) -> None:
+def test_async_logins_reuse_one_pooled_connection(served: ServedProvider, tmp_path: Path) -> None:
     async def run() -> None:
         async with AsyncClient(config(served.op.issuer, tmp_path)) as client:
             for _ in range(4):
@@ -100,7 +59,7 @@ def test_async_logins_reuse_one_pooled_connection(served: _Server, tmp_path: Pat
     assert served.connections == 1
 
 
-def test_a_burst_of_logins_leaves_its_connections_open_for_the_next(served: _Server,
+def test_a_burst_of_logins_leaves_its_connections_open_for_the_next(served: ServedProvider,
                                                                     tmp_path: Path) -> None:
     """40 logins at once need 40 connections; the next burst reuses them all (with fewer
     kept alive than were open, each burst closed the surplus and opened it again)."""
