@@ -22,6 +22,7 @@ from ._errors import (
     DiscoveryError,
     EidGateError,
     InvalidTokenError,
+    LoginRefused,
     LogoutTokenError,
     ProviderError,
     ProviderUnavailable,
@@ -32,6 +33,7 @@ from ._identity.national_id import NationalId, parse_national_id
 from ._identity.normalize import normalize
 from ._keys import RPKey, generate_key, write_key
 from ._oidc.http import HttpRequest, HttpResponse
+from ._version import __version__ as __version__  # not in __all__: not a name to import
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
@@ -81,6 +83,7 @@ __all__ = [
     "InvalidTokenError",
     "Level",
     "LoginRedirect",
+    "LoginRefused",
     "LoginResult",
     "LogoutRequest",
     "LogoutTokenError",

@@ -1,7 +1,7 @@
 """What the `eidgate.normalize` tests share: the expected-value builders and the checks.
 
 Expected values in those tests are written by hand from docs/identity.md (the contract) and
-shared/reference/eid-facts.md, never copied from what eidgate returns; these helpers only
+docs/eid-facts.md, never copied from what eidgate returns; these helpers only
 spell them (``nid``, ``address``) and compare (``as_dict``, ``subset``, ``check_warnings``).
 """
 
@@ -11,7 +11,7 @@ import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import eidgate
@@ -91,8 +91,16 @@ def normalized(claims: Claims, profile: str = "auto", **kwargs: Any) -> dict[str
 def as_dict(identity: eidgate.Identity) -> dict[str, Any]:
     """to_dict() without claims/warnings, after checking it has exactly the contract's keys."""
     data = identity.to_dict()
-    assert set(data) == {*FIELDS, "claims", "warnings"}, sorted(data)
-    out = {k: v for k, v in data.items() if k not in ("claims", "warnings")}
+    assert set(data) == {*FIELDS, "auth_time", "claims", "warnings"}, sorted(data)
+    # auth_time is checked here, against the raw claims, so the expected dicts need not
+    # spell it: OIDC Core 2, the top-level auth_time (a NumericDate), never iat
+    raw = identity.claims.get("auth_time")
+    if isinstance(raw, str) and raw.isdigit():
+        raw = int(raw)
+    when = raw if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+    assert data["auth_time"] == (None if when is None else
+                                 datetime.fromtimestamp(when, UTC).isoformat())
+    out = {k: v for k, v in data.items() if k not in ("auth_time", "claims", "warnings")}
     # READING: the contract says "ISO 8601, UTC" without fixing the spelling of the offset;
     # "+00:00" (datetime.isoformat) and "Z" are the same instant, both are accepted.
     verified_at = out["verified_at"]

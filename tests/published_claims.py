@@ -6,7 +6,7 @@ it): Signicat eID Hub attribute references and code examples, Signicat Express, 
 broken JSON (trailing commas, a missing comma or brace) only the punctuation was repaired;
 names and values are as published, including the publishers' own mistakes (swapped names,
 "1990-17-02", check digits that fail). Each national number was checked by hand with the
-algorithms of shared/reference/eid-facts.md; the arithmetic is at the end of this module.
+algorithms of docs/eid-facts.md; the arithmetic is at the end of this module.
 
 What the contract determines for each: test_normalize_signicat_examples.py,
 test_normalize_idura_examples.py, test_normalize_broker_claims.py.

@@ -1,19 +1,19 @@
 """The seed documents' example identities, written once for every test that needs them.
 
-The two seed documents (``shared/seeds/``, beside the repository) are the specification:
-``004``, the broker's "OIDC response examples" page, and ``000``, its "Connect (eID Hub)"
-page. Their example claims live in one place only: the sandbox's seed persons
-(``eidgate.sandbox._people``, ``seed=True``), without ``sub``, which the sandbox assigns
-itself. This module puts each example's ``sub`` back where the page has it, so that
-``seed("ftn-vaino")`` is the page's example verbatim (keys, order, string booleans and all).
+The two seed documents (``tests/fixtures/seeds/``, copied verbatim from the pages this
+project was created from) are the specification: ``004``, the broker's "OIDC response
+examples" page, and ``000``, its "Connect (eID Hub)" page. Their example claims live in
+one place only: the sandbox's seed persons (``eidgate.sandbox._people``, ``seed=True``),
+without ``sub``, which the sandbox assigns itself. This module puts each example's ``sub``
+back where the page has it, so that ``seed("ftn-vaino")`` is the page's example verbatim
+(keys, order, string booleans and all).
 
 Three examples of page 000 are not sandbox persons: the ``userInfo`` of the accepted eID Hub
 login (the JSON example without ``consumer.initials``), and the JWT ``userInfo`` and ID token
 of that page, decoded with base64 only (no verification; the encrypted ID token cannot be
 read). They are written here, once.
 
-tests/unit/test_seed_documents.py checks all of it against the pages, word for word, when the
-pages are present.
+tests/unit/test_seed_documents.py checks all of it against the pages, word for word.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from eidgate.sandbox import _people
 
 Claims = dict[str, Any]
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEED_DIR = Path(__file__).resolve().parent / "fixtures" / "seeds"
 
 
 class Source(NamedTuple):
@@ -154,10 +154,13 @@ EIDHUB_ACCEPTED_MERGED: Claims = {**EIDHUB_ID_TOKEN, **EIDHUB_ACCEPTED_USERINFO}
 
 
 # -- reading the pages --------------------------------------------------------------------
-def seed_page(prefix: str) -> str | None:
-    """The text of seed page ``prefix`` ("000" or "004"), or None where it is not present."""
-    path = next(iter(sorted(SEED_DIR.glob(f"{prefix}_*.txt"))), None)
-    return None if path is None else path.read_text(encoding="utf-8")
+def seed_page(prefix: str) -> str:
+    """The text of seed page ``prefix`` ("000" or "004"); the pages are fixtures of the
+    repository, so a missing one is an error, never a reason to skip."""
+    found = sorted(SEED_DIR.glob(f"{prefix}_*.txt"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"seed page {prefix}_*.txt: {len(found)} files in {SEED_DIR}")
+    return found[0].read_text(encoding="utf-8")
 
 
 @cache
@@ -167,8 +170,6 @@ def seed_examples() -> dict[tuple[str, str], list[Any]]:
     decoder = json.JSONDecoder()
     for prefix in ("000", "004"):
         text = seed_page(prefix)
-        if text is None:
-            continue
         heading, offset = "", 0
         for line in text.splitlines(keepends=True):
             if line.startswith("# "):
@@ -187,7 +188,7 @@ def seed_examples() -> dict[tuple[str, str], list[Any]]:
 def seed_jwt_payloads(prefix: str, member: str) -> list[Claims]:
     """The payloads of the JWS values of ``"member": "eyJ..."`` on a seed page, base64 only
     (nothing is verified); JWEs (five parts) cannot be read and are left out."""
-    text = seed_page(prefix) or ""
+    text = seed_page(prefix)
     payloads = []
     for token in re.findall(rf'"{member}"\s*:\s*"([A-Za-z0-9_.-]+)"', text):
         parts = token.split(".")

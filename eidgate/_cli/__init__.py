@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._keys import generate_key, write_key
+from .._version import __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``eidgate`` console script; returns the exit status."""
     parser = argparse.ArgumentParser(prog="eidgate", description="eidgate tools")
+    parser.add_argument("--version", action="version", version=f"eidgate {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     keys = commands.add_parser("keys", help="relying-party keys").add_subparsers(
         dest="action", required=True)

@@ -17,7 +17,7 @@ Theory of operation
 
 Each country is one small function: a precompiled regular expression for the shape, then
 the rules, each citing where it comes from (``eid-facts`` is the project's reference page
-``shared/reference/eid-facts.md``; "National identity numbers"). The function never raises.
+``docs/eid-facts.md``; "National identity numbers"). The function never raises.
 
 Why not python-stdnum
 ---------------------

@@ -8,13 +8,13 @@ Smart-ID and Personalausweis names. eidgate must survive exactly these shapes.
 
 Sources:
 
-* ``seed=True`` persons are copied verbatim from the seed pages in ``shared/seeds/``
+* ``seed=True`` persons are copied verbatim from the seed pages in ``tests/fixtures/seeds/``
   (``004``: the broker's "OIDC response examples"; ``000``: the eID Hub's JSON ``userInfo``).
   Their national numbers are kept as published, even where they fail their own checks
   (the Smart-ID, Swedish and Norwegian examples do): that is what the broker sends.
 * the others were written for the sandbox, in the same claim shape as their eID's seed
   example. Their national numbers are valid; the check digits were computed by hand with
-  the algorithms of ``shared/reference/eid-facts.md`` (the arithmetic is in the comments).
+  the algorithms of ``docs/eid-facts.md`` (the arithmetic is in the comments).
   Names, addresses, phone numbers and e-mail addresses are fictional (``example.com``,
   the ``555-01xx`` range, "Nordmann", "Mustermann", words for "example" or "test").
 

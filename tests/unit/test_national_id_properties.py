@@ -1,6 +1,6 @@
 """National identity numbers, property tests: numbers built by test-side encoders.
 
-The encoders (below) are written from the formulas in ``shared/reference/eid-facts.md``
+The encoders (below) are written from the formulas in ``docs/eid-facts.md``
 ("National identity numbers"), never from the code under test: any valid number they build
 must decode to the birth date and gender it was built from, and one changed check digit must
 make it invalid, with a problem that holds no digit of the number. Hand-computed tables are

@@ -2,7 +2,7 @@
 
 The claims are seed page 000's examples verbatim (tests/seed_claims.py): the JSON and the JWT
 userInfo, and the accepted login's ID token with its userInfo. Every expected value was
-written by hand from docs/identity.md (the contract) and shared/reference/eid-facts.md, never
+written by hand from docs/identity.md (the contract) and docs/eid-facts.md, never
 copied from what eidgate returns. "READING:" marks where the contract left a choice.
 """
 

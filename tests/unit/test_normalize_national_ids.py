@@ -3,7 +3,7 @@
 Which claim carries the number for each eID, numbers that fail their checks (kept, with a
 warning that holds no digit of them), the birth date and gender a valid number gives, and
 values that look like a number but are not one (iDIN's BIN, document numbers). The check-digit
-arithmetic is in the comments (shared/reference/eid-facts.md); parse_national_id on its own is
+arithmetic is in the comments (docs/eid-facts.md); parse_national_id on its own is
 tested in test_national_id.py.
 """
 

@@ -3,7 +3,7 @@
 The claims are seed page 004's examples verbatim (tests/seed_claims.py); page 000's eID Hub
 examples are in test_normalize_eidhub_seeds.py.
 Every expected value was written by hand from docs/identity.md (the contract) and
-shared/reference/eid-facts.md, never copied from what eidgate returns. Each national number
+docs/eid-facts.md, never copied from what eidgate returns. Each national number
 was checked by hand with the algorithms of eid-facts.md (the arithmetic is in the comments
 next to the fixtures).
 

@@ -3,7 +3,7 @@
 The eID Hub's attribute references and code examples, and Signicat Express (claim sets in
 tests/published_claims.py, each with its URL). Only the fields the contract determines for
 an example are asserted; every expected value was written by hand from docs/identity.md and
-shared/reference/eid-facts.md, never copied from what eidgate returns.
+docs/eid-facts.md, never copied from what eidgate returns.
 """
 
 from __future__ import annotations

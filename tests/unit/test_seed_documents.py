@@ -1,12 +1,12 @@
 """The seed claims of tests/seed_claims.py are the seed pages' examples, word for word.
 
-The seed pages (``shared/seeds/``) sit beside the repository; where they are missing (a
-clean checkout elsewhere) the comparisons with the pages are skipped, and only the guard on
-the subjects and sizes, as counted in the pages, runs.
+The seed pages are fixtures of the repository (``tests/fixtures/seeds/``, verbatim copies of
+the pages this project was created from), so every comparison runs in a plain clone.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
@@ -23,19 +23,12 @@ from seed_claims import (
     seed,
     seed_examples,
     seed_jwt_payloads,
-    seed_page,
 )
 
 from eidgate.sandbox import _people
 
 
-def _page(prefix: str) -> None:
-    if seed_page(prefix) is None:
-        pytest.skip(f"seed page {prefix}_*.txt not found in {SEED_DIR}")
-
-
 def _example(prefix: str, heading: str, n: int) -> Any:
-    _page(prefix)
     examples = seed_examples().get((prefix, heading))
     if not examples:
         pytest.fail(f"no JSON example under {heading!r} in seed page {prefix}")
@@ -54,7 +47,6 @@ def test_seed_persons_are_the_seed_pages_examples(key: str) -> None:
 
 
 def test_every_example_identity_of_seed_004_is_a_person() -> None:
-    _page("004")
     examples = {k: v for k, v in seed_examples().items() if k[0] == "004"}
     located = {(s.page, s.heading, s.n) for s in SOURCES.values()}
     for (prefix, heading), found in examples.items():
@@ -72,7 +64,6 @@ def test_eidhub_accepted_userinfo_is_the_pages() -> None:
 
 
 def test_eidhub_jwt_userinfo_is_the_pages() -> None:
-    _page("000")
     payloads = seed_jwt_payloads("000", "userInfo")
     assert len(payloads) == 2  # the format example and the "JWT not encrypted" process
     for payload in payloads:
@@ -80,7 +71,6 @@ def test_eidhub_jwt_userinfo_is_the_pages() -> None:
 
 
 def test_eidhub_id_token_is_the_pages() -> None:
-    _page("000")
     payloads = seed_jwt_payloads("000", "idToken")  # the other idToken is a JWE: unreadable
     assert len(payloads) == 1
     assert list(EIDHUB_ID_TOKEN.items()) == list(payloads[0].items())
@@ -95,3 +85,17 @@ def test_seed_claims_are_the_documents_examples() -> None:
     assert len(EIDHUB_ID_TOKEN) == 22
     assert EIDHUB_ID_TOKEN["sub"] == EIDHUB_ACCEPTED_USERINFO["sub"]
     assert {**EIDHUB_ACCEPTED_USERINFO, "consumer.initials": "VJ"} == EIDHUB_JSON_USERINFO
+
+
+# sha256 of the seed pages as this project received them: the fixtures are those pages,
+# byte for byte (an edit to "fix" an example fails here, not silently in the tests above)
+SEED_SHA256 = {
+    "000_f00e0b9ea03ab768.txt": "724f89b32035b2570918d7d281a7647767cb054d3102c4115f4b356757a57467",
+    "004_0228862f3da5f85d.txt": "85f8d6fb40960448e6c89e39171bd52e11ad98431f92ed4877c57ce074d67c3a",
+}
+
+
+def test_seed_fixtures_are_the_pages_verbatim() -> None:
+    found = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(SEED_DIR.glob("*.txt"))}
+    assert found == SEED_SHA256
