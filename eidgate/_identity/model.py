@@ -61,6 +61,10 @@ class Identity:
     verified_at: datetime | None = None
     claims: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: when the person last authenticated at the provider: the ``auth_time`` claim only
+    #: (OIDC Core 2), never ``iat``; None when the provider did not say. A route's
+    #: ``max_age`` is judged by it (OIDC Core 3.1.2.1)
+    auth_time: datetime | None = None
 
     def __repr__(self) -> str:
         return (f"Identity(method={self.method!r}, provider={self.provider!r}, "
@@ -82,6 +86,7 @@ class Identity:
             "nationality": self.nationality, "loa": self.loa,
             "age_over_18": self.age_over_18, "pseudonym": self.pseudonym,
             "verified_at": self.verified_at.isoformat() if self.verified_at else None,
+            "auth_time": self.auth_time.isoformat() if self.auth_time else None,
             "claims": dict(self.claims), "warnings": list(self.warnings),
         }
 
@@ -97,8 +102,9 @@ class Identity:
         fields = dict(data)
         if fields.get("date_of_birth"):
             fields["date_of_birth"] = date.fromisoformat(fields["date_of_birth"])
-        if fields.get("verified_at"):
-            fields["verified_at"] = datetime.fromisoformat(fields["verified_at"])
+        for when in ("verified_at", "auth_time"):
+            if fields.get(when):
+                fields[when] = datetime.fromisoformat(fields[when])
         if isinstance(fields.get("address"), dict):
             fields["address"] = Address(**fields["address"])
         if isinstance(fields.get("national_id"), dict):

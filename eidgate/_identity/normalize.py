@@ -76,7 +76,10 @@ def normalize(claims: Mapping[str, Any], profile: str = "auto", *, provider: str
         address=_address(prof, c), nationality=_nationality(prof, c), loa=loa,
         age_over_18=_adult(c, bounds, verified_at, today),
         pseudonym=_pseudonym(prof, c, nid),
-        verified_at=verified_at, claims=claims, warnings=tuple(warnings))
+        verified_at=verified_at, claims=claims, warnings=tuple(warnings),
+        # OIDC Core 2: auth_time is the ID token's own, top-level claim (what max_age is
+        # judged by); not iat, nor a time inside verified_claims or a profile's mapping
+        auth_time=_timestamp(claims.get("auth_time")))
 
 
 def _gender(c: Mapping[str, Any]) -> Gender | None:
