@@ -1,13 +1,67 @@
-"""``eidgate check CONFIG``: does each configured provider support what the config asks?"""
+"""``eidgate check CONFIG``: does each configured provider support what the config asks,
+and does it accept the client's credentials?"""
 
 from __future__ import annotations
 
+import secrets
 import sys
+import time
+from collections.abc import Generator
 from pathlib import Path
 
-from .._config import ProviderConfig, load_config
-from .._errors import EidGateError
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from .._config import Config, ProviderConfig, load_config
+from .._errors import DiscoveryError, EidGateError, ProviderError
+from .._oidc.authorize import client_auth, push
+from .._oidc.http import HttpRequest, HttpResponse, oauth_error
 from .._oidc.metadata import ProviderMetadata
+
+#: RFC 6749 5.2: the answers that mean the client was not authenticated
+_REFUSED = ("invalid_client", "unauthorized_client")
+
+
+def credentials(config: Config, conf: ProviderConfig, meta: ProviderMetadata, *,
+                now: float) -> Generator[HttpRequest, HttpResponse, tuple[str, bool]]:
+    """Whether the provider accepts the client's credentials, without a person: the line to
+    print and whether it is a problem.
+
+    With PAR (``use_par``, or required by the provider) the pushed request the login would
+    send: RFC 9126 2.1 authenticates the client there, ``201`` accepts it. Else a token
+    request with a made-up code: RFC 6749 4.1.3 has the server authenticate the client and
+    then check that the code was issued to it, so ``invalid_grant`` says the credentials
+    were accepted and ``invalid_client`` / ``unauthorized_client`` (5.2) that they were not.
+    Nothing is logged or printed of the request (it carries the secret).
+    """
+    token = secrets.token_urlsafe(32)
+    par = meta.pushed_authorization_request_endpoint
+    if par and (conf.use_par or meta.require_pushed_authorization_requests):
+        params = {"response_type": "code", "client_id": conf.client_id,
+                  "redirect_uri": config.redirect_uri, "scope": " ".join(conf.scopes),
+                  "state": token, "nonce": token,
+                  "code_challenge": create_s256_code_challenge(token),
+                  "code_challenge_method": "S256"}
+        try:
+            yield from push(conf, par, params, now=now, jti=secrets.token_urlsafe(16))
+        except ProviderError as exc:
+            if exc.provider_error in _REFUSED:
+                return f"credentials REFUSED ({exc.provider_error}) at PAR", True
+            return f"credentials not confirmed: PAR refused the request ({exc.description})", True
+        return "credentials OK (PAR)", False
+    headers, form = client_auth(conf, meta.token_endpoint, now=now,
+                                jti=secrets.token_urlsafe(16))
+    form.update(grant_type="authorization_code", code="eidgate-check-" + token,
+                redirect_uri=config.redirect_uri, code_verifier=token)
+    response = yield HttpRequest.form(meta.token_endpoint, form, headers, conf.timeout,
+                                      conf.issuer)
+    code, _ = oauth_error(response)
+    if code in _REFUSED:
+        return f"credentials REFUSED ({code})", True
+    if code == "invalid_grant":
+        return "credentials OK", False
+    # another answer (5xx, invalid_request, ...): the credentials are not known to be wrong
+    return (f"credentials not checked (token endpoint answered HTTP {response.status}"
+            f"{f', {code}' if code else ''})", False)
 
 
 def problems(conf: ProviderConfig, meta: ProviderMetadata) -> list[str]:
@@ -55,7 +109,10 @@ def check_config(path: Path) -> int:
                 client.warm_up(name)
             except EidGateError as exc:
                 failed = True
-                print(f"{name:<14}{'NO':<11}{'':<5}{'':<5}{'':<10}{'':<6}{conf.issuer}\n"
+                # Discovery 4.3: reached, but it is another issuer (or the config's is wrong)
+                reached = "issuer mismatch" if isinstance(exc, DiscoveryError) and \
+                    exc.issuer_mismatch else "NO"
+                print(f"{name:<14}{reached:<11}{'':<5}{'':<5}{'':<10}{'':<6}{conf.issuer}\n"
                       f"  ! {exc.description}")
                 continue
             state = client.rp.providers[name]
@@ -69,5 +126,11 @@ def check_config(path: Path) -> int:
             for problem in problems(conf, meta):
                 failed = True
                 print(f"  ! {problem}")
+            try:
+                said, wrong = client.run(credentials(config, conf, meta, now=time.time()))
+            except EidGateError as exc:
+                said, wrong = f"credentials not checked ({exc.description})", False
+            failed = failed or wrong
+            print(f"  {'!' if wrong else ' '} {said}")
     print("\nproblems found" if failed else "\nall providers OK")
     return 1 if failed else 0

@@ -20,7 +20,7 @@ from urllib.parse import quote_plus, unquote_plus, urlencode, urlsplit, urlunspl
 import jwt
 
 from .._config import ProviderConfig
-from .._errors import CallbackError, ProviderError
+from .._errors import CallbackError, ProviderError, stepped
 from .._identity.levels import as_level
 from .._identity.model import Level
 from .http import HttpRequest, HttpResponse, expect_ok, json_object
@@ -167,6 +167,7 @@ def request_object(provider: ProviderConfig, params: Mapping[str, str], *, audie
                       headers={"kid": key.kid, "typ": "oauth-authz-req+jwt"})
 
 
+@stepped("par")
 def push(conf: ProviderConfig, endpoint: str | None, params: Mapping[str, str], *, now: float,
          jti: str) -> Generator[HttpRequest, HttpResponse, dict[str, str]]:
     """RFC 9126 2: push the request to the PAR endpoint; returns the parameters that go to

@@ -7,6 +7,7 @@ driver run exactly the same code path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from .._json import parse_json
 
 #: Largest provider response body we accept; larger bodies are cut off by the drivers.
 MAX_RESPONSE_BYTES = 1024 * 1024
+#: RFC 6749 4.1.2.1 / 5.2: the characters of an OAuth error code.
+ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +89,29 @@ def json_object(response: HttpResponse, what: str) -> dict[str, Any]:
     return data
 
 
+def oauth_error(response: HttpResponse) -> tuple[str | None, str | None]:
+    """The ``error`` and ``error_description`` of an RFC 6749 5.2 error response (JSON), or
+    of a bearer challenge (RFC 6750 3: ``WWW-Authenticate``), when present and well formed:
+    for the operator's log. The description is the provider's text: the caller bounds it
+    (:func:`~eidgate._errors.provider_said`)."""
+    try:
+        body = json_object(response, "error response")
+    except ProviderError:
+        body = {}
+    code, said = body.get("error"), body.get("error_description")
+    if code is None:  # RFC 6750 3: error="invalid_token" in the challenge
+        found = re.search(r'error="([^"]*)"', response.headers.get("www-authenticate", ""))
+        code = found.group(1) if found else None
+    return (code if isinstance(code, str) and ERROR_CODE.fullmatch(code) else None,
+            said if isinstance(said, str) else None)
+
+
 def expect_ok(response: HttpResponse, what: str, ok: tuple[int, ...] = (200,)) -> None:
-    """Raise a :class:`ProviderError` for an unexpected HTTP status."""
+    """Raise a :class:`ProviderError` for an unexpected HTTP status (with the provider's
+    ``error`` and ``error_description``, if it sent them, for the log)."""
     if response.status not in ok:
-        raise ProviderError(f"{what}: provider answered HTTP {response.status}")
+        code, said = oauth_error(response)
+        raise ProviderError(f"{what}: provider answered HTTP {response.status}"
+                            + (f" ({code})" if code else ""), provider_error=code,
+                            provider_description=said, http_status=response.status)
 

@@ -112,8 +112,10 @@ def verify(token: str, key: Any, alg: str, what: str) -> dict[str, Any]:
         claims = parse_json(payload)
     except (PyJWTError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         # pyjwt's own errors, or a header member of a JSON type pyjwt did not expect
-        raise InvalidTokenError(f"{what}: signature check failed ({type(exc).__name__})") \
-            from exc
+        # a signature the provider's published keys (or, for HS*, the client secret) do not
+        # verify: keys that do not match the configuration (RFC 7515 5.2)
+        raise InvalidTokenError(f"{what}: signature check failed ({type(exc).__name__})",
+                                misconfigured=True) from exc
     except ValueError as exc:
         raise InvalidTokenError(f"{what}: payload is not JSON") from exc
     if not isinstance(claims, dict):

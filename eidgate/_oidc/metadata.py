@@ -41,6 +41,7 @@ from .._errors import (
     InvalidTokenError,
     ProviderError,
     ProviderUnavailable,
+    at_step,
     shown,
 )
 from .addresses import endpoint_refusal
@@ -109,9 +110,11 @@ class ProviderMetadata:
         """Check a discovery document (OpenID Connect Discovery 1.0, section 3 and 4.3)."""
         # Discovery 4.3: the issuer MUST be identical to the one used to fetch the document.
         if doc.get("issuer") != expected_issuer:
-            raise DiscoveryError(
+            mismatch = DiscoveryError(
                 f"discovery document names issuer {shown(doc.get('issuer'), 200)}, expected "
                 f"{expected_issuer!r} exactly (a provider may only speak for itself)")
+            mismatch.issuer_mismatch = True
+            raise mismatch
         allow_http = is_local_url(expected_issuer)
 
         def url(name: str, required: bool) -> str | None:
@@ -296,8 +299,14 @@ class _Cached(Generic[T]):
                 return stale
             if isinstance(exc, ProviderUnavailable):
                 raise  # keep the precise type: timeout or connection refused
-            raise DiscoveryError(f"provider {provider!r}: cannot load its {self.what}: "
-                                 f"{exc.description}", status=exc.status) from exc
+            wrapped = DiscoveryError(f"provider {provider!r}: cannot load its {self.what}: "
+                                     f"{exc.description}", status=exc.status,
+                                     provider_error=exc.provider_error,
+                                     http_status=exc.http_status)
+            # the provider's own words and where it failed, for the operator's log
+            wrapped.provider_description = exc.provider_description
+            wrapped.at(exc.provider or provider, exc.step or "discovery")
+            raise wrapped from exc
         self.value, self.fetched_at = value, now
         return value
 
@@ -334,12 +343,14 @@ class ProviderState:
     def _load_metadata(self) -> Generator[HttpRequest, HttpResponse, ProviderMetadata]:
         # Discovery 4: strip a trailing "/" from the issuer before appending the path.
         url = self.config.issuer.rstrip("/") + "/.well-known/openid-configuration"
-        doc = yield from self._get(url, "discovery")
-        return ProviderMetadata.from_document(doc, self.config.issuer)
+        with at_step(self.config.name, "discovery"):
+            doc = yield from self._get(url, "discovery")
+            return ProviderMetadata.from_document(doc, self.config.issuer)
 
     def _load_keys(self, jwks_uri: str) -> Generator[HttpRequest, HttpResponse,
                                                      tuple[ProviderKey, ...]]:
-        return parse_jwks((yield from self._get(jwks_uri, "JWKS")))
+        with at_step(self.config.name, "jwks"):
+            return parse_jwks((yield from self._get(jwks_uri, "JWKS")))
 
     def ensure_metadata(self, now: float) -> Generator[HttpRequest, HttpResponse,
                                                         ProviderMetadata]:
@@ -384,10 +395,13 @@ class ProviderState:
         if found is None and self._keys.may_force(now):
             found = _select((yield from self._refresh_keys(now)), alg, kid)
         if found is None:
+            # signed with a key the provider does not publish: the jwks_uri or the issuer
+            # of this provider is not the one that signs (OIDC Core 10.1)
             raise InvalidTokenError(
                 f"provider {self.config.name!r} has no {alg} key with kid {shown(kid)}"
                 if kid is not None else
-                f"provider {self.config.name!r} has no {alg} key for a token without kid")
+                f"provider {self.config.name!r} has no {alg} key for a token without kid",
+                misconfigured=True)
         return found.key
 
 
