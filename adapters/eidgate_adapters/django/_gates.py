@@ -117,8 +117,12 @@ class Gates:
             raise ImproperlyConfigured(self._checked)
 
     def close(self) -> None:
-        """Close the sync driver's connection pool (async pools close with their loop)."""
+        """Close the sync driver's connection pool (async pools close with their loop) and
+        the session store eidgate made (``[eidgate.session]``; never one the app gave)."""
         self.client.close()
+        close = getattr(self.gate.sessions, "close", None)
+        if "sessions" not in self.options and close is not None:
+            close()
 
 
 _lock = threading.Lock()
