@@ -323,13 +323,37 @@ class Sandbox(Logouts):
                                  "HttpOnly; SameSite=Lax"))
         return response
 
-    def _authorization_error(self, params: dict[str, str], exc: OAuth2Error) -> Response:
-        client = self.clients.get(params.get("client_id", ""))
+    def pushed(self, request_uri: str) -> dict[str, str] | None:
+        """The parameters of a pushed authorization request still waiting (RFC 9126), or
+        None; the request stays pushed (for tests and the pytest plugin)."""
+        found = self._pushed.get(request_uri)
+        return dict(found[1]) if found is not None else None
+
+    def refusal(self, params: dict[str, str]) -> str | None:
+        """Why an authorization request's client or ``redirect_uri`` is refused (the
+        request as it names them, and what is registered), or None if both are fine."""
+        client_id = params.get("client_id", "")
+        client = self.clients.get(client_id)
+        if client is None:
+            return (f"unknown client_id {client_id[:100]!r}; this sandbox's clients: "
+                    f"{', '.join(repr(c) for c in self.clients) or 'none'}")
         redirect = params.get("redirect_uri", "")
-        if client is None or not client.check_redirect_uri(redirect):
-            # RFC 6749 4.1.2.1: never redirect to an unverified redirect_uri
-            reason = exc.description or exc.error
-            return Response.html(_pages.error_page(f"Invalid request: {reason}"), 400)
+        if not client.check_redirect_uri(redirect):
+            # RFC 6749 3.1.2.3: compared as a string with those registered; the operator
+            # needs both sides to see which one is wrong
+            return (f"redirect_uri {redirect[:300]!r} is not registered for client "
+                    f"{client_id!r}; registered: "
+                    f"{', '.join(repr(u) for u in client.redirect_uris) or 'none'} "
+                    f"(eidgate sandbox --redirect-uri adds one)")
+        return None
+
+    def _authorization_error(self, params: dict[str, str], exc: OAuth2Error) -> Response:
+        redirect = params.get("redirect_uri", "")
+        refused = self.refusal(params)
+        if refused is not None:
+            # RFC 6749 4.1.2.1: never redirect to an unverified redirect_uri; the page says
+            # what was asked and what is registered
+            return Response.html(_pages.error_page(f"Invalid request: {refused}"), 400)
         query = {"error": exc.error, "error_description": exc.description or "",
                  "iss": self.issuer}
         if "state" in params:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from socketserver import ThreadingMixIn
 from typing import Any
+from urllib.parse import urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from ._provider import Sandbox, SandboxClient
@@ -13,6 +14,12 @@ DEMO_CLIENT_ID = "demo"
 DEMO_CLIENT_SECRET = "demo-secret-do-not-use-in-production"  # noqa: S105 (sandbox only)
 DEMO_REDIRECTS = ("http://127.0.0.1:8000/eidgate/callback",
                   "http://localhost:8000/eidgate/callback")
+
+
+def _logged_out(redirect_uri: str) -> tuple[str, str]:
+    """The post-logout URIs that go with a callback: the gate's logged-out page, the root."""
+    return (redirect_uri.rsplit("/", 1)[0] + "/logged-out",
+            redirect_uri.split("/", 3)[0] + "//" + redirect_uri.split("/", 3)[2] + "/")
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -39,9 +46,7 @@ class RunningSandbox:
         self.client = self.sandbox.register(SandboxClient(
             DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, redirect_uris,
             post_logout_redirect_uris=tuple(
-                target for u in redirect_uris
-                for target in (u.rsplit("/", 1)[0] + "/logged-out",
-                               u.split("/", 3)[0] + "//" + u.split("/", 3)[2] + "/"))))
+                target for u in redirect_uris for target in _logged_out(u))))
         self._app: Any = self.sandbox.wsgi_app()
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
                                         name="eidgate-sandbox")
@@ -68,6 +73,27 @@ class RunningSandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def accept_redirect(self, redirect_uri: str) -> bool:
+        """Register ``redirect_uri`` as a callback of the demo client (and the app's
+        logged-out page and root as its post-logout URIs). True if it is one now; False for
+        a URI no client may register (RFC 6749 3.1.2: absolute, no fragment; http or https).
+
+        The pytest plugin calls it with the callback of the app under test, whatever its
+        ``base_url``: the user's own config."""
+        try:
+            parts = urlsplit(redirect_uri)
+            parts.port  # noqa: B018 (a port that is not a number raises ValueError)
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+            return False
+        client = self.client
+        if redirect_uri not in client.redirect_uris:
+            client.redirect_uris = (*client.redirect_uris, redirect_uri)
+            client.post_logout_redirect_uris = (*client.post_logout_redirect_uris,
+                                                *_logged_out(redirect_uri))
+        return True
 
     def toml(self, name: str = "sandbox") -> str:
         """An ``eidgate.toml`` provider table for this sandbox."""
