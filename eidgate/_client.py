@@ -21,6 +21,7 @@ import httpx2
 
 from . import _network as network
 from . import _transport as wire
+from ._calls import Call
 from ._config import Config
 from ._errors import EidGateError, ProviderUnavailable
 from ._identity.model import Level
@@ -34,8 +35,10 @@ PendingSource = PendingLogins | Callable[[str], PendingLogin | None]
 T = TypeVar("T")
 
 
-def _boxed(steps: Generator[HttpRequest, HttpResponse, T],
-           box: list[T]) -> Generator[HttpRequest, HttpResponse, None]:
+Steps = Generator[HttpRequest | Call[Any], Any, T]
+
+
+def _boxed(steps: Steps[T], box: list[T]) -> Steps[None]:
     """``steps`` with its return value put in ``box``: typed, unlike ``StopIteration.value``.
     ``yield from`` passes every send, throw and close through (PEP 380)."""
     box.append((yield from steps))
@@ -117,19 +120,28 @@ class Client(_Driver):
         """Fetch discovery and keys now, so the first login does not wait for them."""
         self.run(self.rp.warm(provider))
 
-    def run(self, steps: Generator[HttpRequest, HttpResponse, T]) -> T:
-        """Drive a sans-IO generator to its return value."""
+    def run(self, steps: Steps[T]) -> T:
+        """Drive a sans-IO generator to its return value: its HTTP requests are sent, its
+        :class:`~eidgate._calls.Call` steps called, each result or error sent back in."""
         box: list[T] = []
         flow = _boxed(steps, box)
         try:
-            request = next(flow)
+            step = next(flow)
             while True:
+                if isinstance(step, Call):
+                    try:
+                        result = step.run()
+                    except Exception as exc:  # the flow decides (a store outage: a 503)
+                        step = flow.throw(exc)
+                    else:
+                        step = flow.send(result)
+                    continue
                 try:
-                    response = self._send(request)
+                    response = self._send(step)
                 except EidGateError as exc:
-                    request = flow.throw(exc)
+                    step = flow.throw(exc)
                 else:
-                    request = flow.send(response)
+                    step = flow.send(response)
         except StopIteration:
             return box[0]
         finally:
@@ -207,19 +219,28 @@ class AsyncClient(_Driver):
         """Fetch discovery and keys now, so the first login does not wait for them."""
         await self.run(self.rp.warm(provider))
 
-    async def run(self, steps: Generator[HttpRequest, HttpResponse, T]) -> T:
-        """Drive a sans-IO generator to its return value."""
+    async def run(self, steps: Steps[T]) -> T:
+        """Drive a sans-IO generator to its return value (see :meth:`Client.run`); a
+        blocking call runs in a worker thread, never on the event loop."""
         box: list[T] = []
         flow = _boxed(steps, box)
         try:
-            request = next(flow)
+            step = next(flow)
             while True:
+                if isinstance(step, Call):
+                    try:
+                        result = await step.arun()
+                    except Exception as exc:
+                        step = flow.throw(exc)
+                    else:
+                        step = flow.send(result)
+                    continue
                 try:
-                    response = await self._send(request)
+                    response = await self._send(step)
                 except EidGateError as exc:
-                    request = flow.throw(exc)
+                    step = flow.throw(exc)
                 else:
-                    request = flow.send(response)
+                    step = flow.send(response)
         except StopIteration:
             return box[0]
         finally:

@@ -28,6 +28,7 @@ from joserfc import jwe
 from joserfc.jwk import ECKey, RSAKey
 
 from eidgate import HttpRequest, HttpResponse
+from eidgate._calls import Call
 
 ISSUER = "https://op.example.test"
 CLIENT_ID = "rp-client"
@@ -259,11 +260,20 @@ def at_hash(access_token: str, digest: Callable[[bytes], Any] = hashlib.sha256) 
     return base64.urlsafe_b64encode(half).rstrip(b"=").decode()
 
 
-def drive(steps: Generator[HttpRequest, HttpResponse, Any], op: CraftedProvider) -> Any:
-    """Run a sans-IO flow against the crafted provider (what a driver does, minus I/O)."""
+def drive(steps: Generator[Any, Any, Any], op: CraftedProvider) -> Any:
+    """Run a sans-IO flow against the crafted provider (what a driver does, minus I/O); a
+    gate's calls (session store, hooks) are made in place, as the sync driver makes them."""
     try:
         request = next(steps)
         while True:
+            if isinstance(request, Call):
+                try:
+                    result = request.run()
+                except Exception as exc:
+                    request = steps.throw(exc)
+                    continue
+                request = steps.send(result)
+                continue
             request = steps.send(op.handle(request))
     except StopIteration as done:
         return done.value

@@ -34,8 +34,11 @@ Theory of operation
   connection only); any Redis error is a :class:`SessionStoreUnavailable` (503), never a
   redis-py exception.
 
-The store is synchronous: an async adapter calling :meth:`load` on a cache miss blocks its
-event loop for that round trip (bounded by the timeouts above).
+* **Sync and async**: each operation is written once, as a generator yielding the
+  :class:`Batch` of Redis commands it needs (sans-IO, like the protocol core); the sync
+  methods run it with redis-py's client, the ``a``-named ones (``aload``, ``asave``, ...)
+  with its asyncio client, which the gate awaits under an async adapter: a cache miss
+  never blocks the event loop.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+import weakref
+from collections.abc import Callable, Generator, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cryptography.exceptions import InvalidTag
 
@@ -63,17 +67,26 @@ from ._redis_keys import (
     _TAG_BYTES,
     _TOUCH_SHARE,
     _VERSION,
+    Batch,
+    Command,
     _b64,
     _Secret,
     _unb64,
+    aexecute,
     connect,
+    connect_async,
+    execute,
 )
 from ._sessions import SessionInfo
 
 if TYPE_CHECKING:
     import redis
+    import redis.asyncio
 
 log = logging.getLogger("eidgate")
+T = TypeVar("T")
+#: a store operation: yields the batches of Redis commands it needs, gets their results
+_Steps = Generator[Batch, list[Any], T]
 class RedisSessions(Invalidated):
     """A :class:`~eidgate.web.SessionStore` in Redis (``[eidgate.session] store = "redis"``).
 
@@ -86,8 +99,12 @@ class RedisSessions(Invalidated):
 
     def __init__(self, client: redis.Redis, secrets: Iterable[str], max_age: int, *,
                  idle_timeout: int | None = None, key_prefix: str = "eidgate:",
-                 now: Callable[[], float] = time.time, cache: bool = True) -> None:
+                 now: Callable[[], float] = time.time, cache: bool = True,
+                 aconnect: Callable[[], redis.asyncio.Redis] | None = None) -> None:
         self.redis = client
+        self._aconnect = aconnect
+        self._aclients: weakref.WeakKeyDictionary[Any, redis.asyncio.Redis] = \
+            weakref.WeakKeyDictionary()
         self._secrets = [_Secret(s) for s in secrets]
         if not self._secrets:
             raise ValueError("RedisSessions needs at least one secret")
@@ -97,7 +114,6 @@ class RedisSessions(Invalidated):
         self.channel = key_prefix + "ended"
         self.now = now
         self._touch_after = (idle_timeout or 0) / _TOUCH_SHARE
-        self._load = client.register_script(_LOAD)
         self._use_cache = cache
         self._init_cache()
 
@@ -109,9 +125,10 @@ class RedisSessions(Invalidated):
         if session.url is None:
             raise ConfigError('store = "redis" needs url or url_env', file=config.source,
                               key="eidgate.session.url_env")
-        return cls(connect(session.url), config.secret_keys, config.session_max_age,
+        url = session.url
+        return cls(connect(url), config.secret_keys, config.session_max_age,
                    idle_timeout=session.idle_timeout, key_prefix=session.key_prefix,
-                   now=now)
+                   now=now, aconnect=lambda: connect_async(url))
 
     # -- ids and keys ------------------------------------------------------------------
     def _key(self, secret: _Secret, sid: bytes) -> str:
@@ -142,8 +159,13 @@ class RedisSessions(Invalidated):
     # -- the store ---------------------------------------------------------------------
     def save(self, identity: Identity, **fields: Any) -> str:
         """Store a new session (``fields``: e.g. ``sid``); returns the cookie value."""
-        import redis
+        return self._sync(self._save(identity, fields))
 
+    async def asave(self, identity: Identity, **fields: Any) -> str:
+        """:meth:`save` through redis-py's asyncio client."""
+        return await self._async(self._save(identity, fields))
+
+    def _save(self, identity: Identity, fields: dict[str, Any]) -> _Steps[str]:
         first = self._secrets[0]
         sid = os.urandom(_ID_BYTES)
         value = _b64(sid) + "." + _b64(
@@ -160,17 +182,14 @@ class RedisSessions(Invalidated):
         indexes = [self._index(first, "sub", identity.issuer or "", identity.subject)]
         if isinstance(fields.get("sid"), str):
             indexes.append(self._index(first, "sid", identity.issuer or "", fields["sid"]))
-        try:
-            # one transaction: a session is stored with its indexes, or not at all
-            with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hset(key, mapping={"v": sealed, "seen": issued, "exp": expires})
-                pipe.expire(key, ttl)
-                for index in indexes:
-                    pipe.sadd(index, key)
-                    pipe.expire(index, self.max_age)  # outlives every session it lists
-                pipe.execute()
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+        # one transaction: a session is stored with its indexes, or not at all
+        commands: list[Command] = [
+            ("hset", (key,), {"mapping": {"v": sealed, "seen": issued, "exp": expires}}),
+            ("expire", (key, ttl), {})]
+        for index in indexes:
+            commands += [("sadd", (index, key), {}),
+                         ("expire", (index, self.max_age), {})]  # outlives its sessions
+        yield Batch(commands, transaction=True)
         return value
 
     def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
@@ -189,20 +208,30 @@ class RedisSessions(Invalidated):
         key = self._verify(value)
         if key is None or value is None:
             return None
-        return self._fetch(value, key, now, entry)
+        return self._sync(self._fetch(value, key, now, entry))
+
+    async def aload(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """:meth:`load` through redis-py's asyncio client (a cache hit awaits nothing)."""
+        entry = self._cache.get(value) if value else None
+        now = self.now()
+        if entry is not None:
+            if now < entry.fresh and time.monotonic() < self._live_until:
+                return entry.found
+            if now >= entry.expires:
+                self._forget(value)
+                return None
+        key = self._verify(value)
+        if key is None or value is None:
+            return None
+        return await self._async(self._fetch(value, key, now, entry))
 
     def _fetch(self, value: str, key: str, now: float, entry: _Entry | None
-               ) -> tuple[Identity, dict[str, Any]] | None:
-        import redis
-
+               ) -> _Steps[tuple[Identity, dict[str, Any]] | None]:
         self._ensure_listener()
         generation = self._generation
         live = time.monotonic() < self._live_until
-        try:
-            found = self._load(keys=[key], args=[
-                int(now), self.idle_timeout or 0, int(self._touch_after), self.channel])
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+        found = (yield Batch([("eval", (_LOAD, 1, key, int(now), self.idle_timeout or 0,
+                                         int(self._touch_after), self.channel), {})]))[0]
         if not found:
             self._forget(value)
             return None
@@ -236,34 +265,42 @@ class RedisSessions(Invalidated):
 
     def delete(self, value: str | None) -> None:
         """End the session (logout) on every instance."""
+        self._sync(self._delete(value))
+
+    async def adelete(self, value: str | None) -> None:
+        """:meth:`delete` through redis-py's asyncio client."""
+        await self._async(self._delete(value))
+
+    def _delete(self, value: str | None) -> _Steps[None]:
         key = self._verify(value)
         if value:
             self._forget(value)
         if key is not None:
-            self._end_keys([key])
+            yield from self._end_keys([key])
 
     def end(self, issuer: str, *, sid: str | None = None, sub: str | None = None) -> int:
         """End sessions on every instance; the number ended. With ``sid``: the sessions of
         that provider session (of subject ``sub`` only, when given too: OpenID Connect
         Back-Channel Logout 1.0 2.6); with ``sub`` alone: every session of the subject
         at ``issuer`` ("log me out everywhere")."""
-        import redis
+        return self._sync(self._end(issuer, sid, sub))
 
+    async def aend(self, issuer: str, *, sid: str | None = None, sub: str | None = None
+                   ) -> int:
+        """:meth:`end` through redis-py's asyncio client."""
+        return await self._async(self._end(issuer, sid, sub))
+
+    def _end(self, issuer: str, sid: str | None, sub: str | None) -> _Steps[int]:
         if sid is None and sub is None:
             raise ValueError("end() needs sid= or sub=")
         by_sid = [self._index(s, "sid", issuer, sid) for s in self._secrets] if sid else []
         by_sub = [self._index(s, "sub", issuer, sub) for s in self._secrets] if sub else []
-        try:
-            with self.redis.pipeline(transaction=False) as pipe:
-                for index in by_sid + by_sub:
-                    pipe.smembers(index)
-                found: list[set[bytes]] = pipe.execute()
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+        found: list[set[bytes]] = yield Batch(
+            [("smembers", (index,), {}) for index in by_sid + by_sub])
         sid_keys = set().union(*found[:len(by_sid)])
         sub_keys = set().union(*found[len(by_sid):])
         keys = (sid_keys & sub_keys if sub else sid_keys) if sid else sub_keys
-        return self._end_keys(sorted(k.decode() for k in keys), by_sid + by_sub)
+        return (yield from self._end_keys(sorted(k.decode() for k in keys), by_sid + by_sub))
 
     def sessions_of(self, issuer: str, sub: str) -> list[SessionInfo]:
         """The live sessions of subject ``sub`` at ``issuer``, oldest first (a
@@ -273,21 +310,18 @@ class RedisSessions(Invalidated):
         that ended (expired in Redis, past their end by this store's clock, or idle too
         long) are skipped and removed from the index; such a session still in Redis is
         ended as :meth:`load` would end it."""
-        import redis
+        return self._sync(self._sessions_of(issuer, sub))
 
+    async def asessions_of(self, issuer: str, sub: str) -> list[SessionInfo]:
+        """:meth:`sessions_of` through redis-py's asyncio client."""
+        return await self._async(self._sessions_of(issuer, sub))
+
+    def _sessions_of(self, issuer: str, sub: str) -> _Steps[list[SessionInfo]]:
         indexes = [self._index(s, "sub", issuer, sub) for s in self._secrets]
-        try:
-            with self.redis.pipeline(transaction=False) as pipe:
-                for index in indexes:
-                    pipe.smembers(index)
-                found: list[set[bytes]] = pipe.execute()
-            keys = sorted({k.decode() for k in set().union(*found)})
-            with self.redis.pipeline(transaction=False) as pipe:
-                for key in keys:
-                    pipe.hmget(key, "v", "seen", "exp")
-                values: list[list[bytes | None]] = pipe.execute()
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+        found: list[set[bytes]] = yield Batch([("smembers", (i,), {}) for i in indexes])
+        keys = sorted({k.decode() for k in set().union(*found)})
+        values: list[list[bytes | None]] = (yield Batch(
+            [("hmget", (key, "v", "seen", "exp"), {}) for key in keys])) if keys else []
         now = self.now()
         listed: list[SessionInfo] = []
         stale: list[str] = []
@@ -314,7 +348,7 @@ class RedisSessions(Invalidated):
         if stale:
             # ended sessions still in Redis are ended on every instance (as load() does
             # for idle expiry); the index forgets them all
-            self._end_keys(stale, indexes)
+            yield from self._end_keys(stale, indexes)
         return sorted(listed, key=lambda info: (info.created_at, info.handle))
 
     def _describe(self, key: str, sealed: bytes
@@ -347,6 +381,13 @@ class RedisSessions(Invalidated):
         publishes); True if it was in Redis, False if it had ended already or ``handle``
         is not a handle. Its index entries are left for :meth:`sessions_of` and
         :meth:`end` to drop (they expire with the sessions they list anyway)."""
+        return self._sync(self._end_session(handle))
+
+    async def aend_session(self, handle: str) -> bool:
+        """:meth:`end_session` through redis-py's asyncio client."""
+        return await self._async(self._end_session(handle))
+
+    def _end_session(self, handle: str) -> _Steps[bool]:
         if not isinstance(handle, str) or len(handle) != _HANDLE_LENGTH:
             return False
         try:
@@ -354,19 +395,17 @@ class RedisSessions(Invalidated):
                 return False  # one spelling per handle, as for cookies
         except ValueError:
             return False
-        return self._end_keys([self.prefix + "s:" + handle]) > 0
+        return (yield from self._end_keys([self.prefix + "s:" + handle])) > 0
 
     def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
         """True the first time ``(issuer, jti)`` is seen within ``ttl`` seconds, on any
         instance (a :class:`~eidgate.ReplayCache` for back-channel logout tokens): one
         atomic ``SET NX PX``, so of two instances racing with one token exactly one wins."""
-        import redis
+        return self._sync(self._set_once("jti", issuer, jti, ttl))
 
-        key = self._index(self._secrets[0], "jti", issuer, jti)
-        try:
-            return bool(self.redis.set(key, b"1", nx=True, px=max(int(ttl * 1000), 1)))
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+    async def afirst_use(self, issuer: str, jti: str, ttl: float) -> bool:
+        """:meth:`first_use` through redis-py's asyncio client."""
+        return await self._async(self._set_once("jti", issuer, jti, ttl))
 
     def consume(self, kind: str, value: str, ttl: float) -> bool:
         """True the first time ``value`` of ``kind`` (e.g. a callback's ``"state"``) is
@@ -374,34 +413,84 @@ class RedisSessions(Invalidated):
         ``{prefix}used:`` + HMAC(kind, value), so of two callbacks racing for one state
         exactly one wins, and the record expires after ``ttl`` (a state is never reused
         after that: its pending login has expired too)."""
-        import redis
+        return self._sync(self._set_once("used", kind, value, ttl))
 
-        key = self._index(self._secrets[0], "used", kind, value)
-        try:
-            return bool(self.redis.set(key, b"1", nx=True, px=max(int(ttl * 1000), 1)))
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+    async def aconsume(self, kind: str, value: str, ttl: float) -> bool:
+        """:meth:`consume` through redis-py's asyncio client."""
+        return await self._async(self._set_once("used", kind, value, ttl))
 
-    def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> int:
-        import redis
+    def _set_once(self, kind: str, scope: str, value: str, ttl: float) -> _Steps[bool]:
+        key = self._index(self._secrets[0], kind, scope, value)
+        done = yield Batch([("set", (key, b"1"), {"nx": True,
+                                                   "px": max(int(ttl * 1000), 1)})])
+        return bool(done[0])
 
+    def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> _Steps[int]:
         for key in keys:
             value = self._by_key.get(key)
             if value is not None:
                 self._forget(value)
         if not keys:
             return 0
-        try:
-            with self.redis.pipeline(transaction=True) as pipe:
-                for key in keys:
-                    pipe.delete(key)
-                    pipe.publish(self.channel, key)
-                for index in indexes:
-                    pipe.srem(index, *keys)
-                results = pipe.execute()
-        except redis.RedisError as exc:
-            raise self._unavailable(exc) from exc
+        commands: list[Command] = []
+        for key in keys:
+            commands += [("delete", (key,), {}), ("publish", (self.channel, key), {})]
+        commands += [("srem", (index, *keys), {}) for index in indexes]
+        results = yield Batch(commands, transaction=True)
         return int(sum(results[0:2 * len(keys):2]))
+
+    # -- the two ways to Redis ---------------------------------------------------------
+    def _sync(self, steps: _Steps[T]) -> T:
+        """Run a store operation's batches with the sync client."""
+        import redis
+
+        try:
+            batch = next(steps)
+            while True:
+                try:
+                    results = execute(self.redis, batch)
+                except redis.RedisError as exc:
+                    raise self._unavailable(exc) from exc
+                batch = steps.send(results)
+        except StopIteration as done:
+            return cast(T, done.value)
+        finally:
+            steps.close()
+
+    async def _async(self, steps: _Steps[T]) -> T:
+        """Run a store operation's batches with redis-py's asyncio client, one per event
+        loop (its connections belong to the loop that made them); without one (a store
+        built around a sync client only), the sync way in a worker thread."""
+        import redis
+
+        client = self._async_client()
+        if client is None:
+            import anyio.to_thread
+
+            return await anyio.to_thread.run_sync(self._sync, steps)
+        try:
+            batch = next(steps)
+            while True:
+                try:
+                    results = await aexecute(client, batch)
+                except redis.RedisError as exc:
+                    raise self._unavailable(exc) from exc
+                batch = steps.send(results)
+        except StopIteration as done:
+            return cast(T, done.value)
+        finally:
+            steps.close()
+
+    def _async_client(self) -> redis.asyncio.Redis | None:
+        if self._aconnect is None:
+            return None
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        client = self._aclients.get(loop)
+        if client is None:
+            client = self._aclients[loop] = self._aconnect()
+        return client
 
     @staticmethod
     def _unavailable(exc: Exception) -> SessionStoreUnavailable:

@@ -4,6 +4,7 @@ Lua script of a read, and the bounded redis-py client (see ``_redis`` for the de
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
@@ -15,6 +16,7 @@ from .._errors import ConfigError
 
 if TYPE_CHECKING:
     import redis
+    import redis.asyncio
 
 #: seconds: connect and read bounds of every Redis call
 TIMEOUT = 0.5
@@ -53,6 +55,36 @@ if idle > 0 then
 end
 return {h[1], tostring(seen)}
 """
+
+
+#: one Redis command: a redis-py client method's name, its arguments and keywords
+Command = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The Redis commands a store operation needs next, sent in one round trip (a
+    pipeline; ``transaction``: in MULTI/EXEC, all or nothing). Its results come back as
+    a list, one per command, in order."""
+
+    commands: list[Command]
+    transaction: bool = False
+
+
+def execute(client: redis.Redis, batch: Batch) -> list[Any]:
+    """Run ``batch`` with redis-py's sync client."""
+    with client.pipeline(transaction=batch.transaction) as pipe:
+        for name, args, kwargs in batch.commands:
+            getattr(pipe, name)(*args, **kwargs)
+        return pipe.execute()
+
+
+async def aexecute(client: redis.asyncio.Redis, batch: Batch) -> list[Any]:
+    """Run ``batch`` with redis-py's asyncio client (the same commands, awaited)."""
+    async with client.pipeline(transaction=batch.transaction) as pipe:
+        for name, args, kwargs in batch.commands:
+            getattr(pipe, name)(*args, **kwargs)  # buffered: the pipeline sends them
+        return await pipe.execute()
 
 
 def _b64(data: bytes) -> str:
@@ -104,4 +136,27 @@ def connect(url: str, *, timeout: float = TIMEOUT) -> redis.Redis:
         ssl=tls, **options)
     client: redis.Redis = sentinel.master_for(service, db=db, username=username,
                                               password=password)
+    return client
+
+
+def connect_async(url: str, *, timeout: float = TIMEOUT) -> redis.asyncio.Redis:
+    """:func:`connect` for redis-py's asyncio client (the same URL forms and bounds)."""
+    import redis
+    import redis.asyncio
+    from redis.asyncio.retry import Retry
+    from redis.asyncio.sentinel import Sentinel
+    from redis.backoff import NoBackoff
+
+    options: dict[str, Any] = {
+        "socket_timeout": timeout, "socket_connect_timeout": timeout,
+        "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
+        "retry_on_timeout": False, "health_check_interval": 30}
+    if "+sentinel" not in url.split("://", 1)[0].lower():
+        return redis.asyncio.Redis.from_url(url, **options)
+    sentinels, service, db, tls, username, password = sentinel_url(url)
+    sentinel = Sentinel(sentinels, sentinel_kwargs={
+        "socket_timeout": timeout, "socket_connect_timeout": timeout, "ssl": tls},
+        ssl=tls, **options)
+    client: redis.asyncio.Redis = sentinel.master_for(service, db=db, username=username,
+                                                      password=password)
     return client

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "eidgate"
-LEAVES = {"_config", "_config_session", "_keys", "_errors", "_languages", "_json"}
+LEAVES = {"_config", "_config_session", "_keys", "_errors", "_languages", "_json", "_calls"}
 # the drivers and what is under them: the wire format, the network layer, egress checks
 DRIVERS = {"_client", "_transport", "_network", "_egress"}
 # what each part may import from eidgate (besides itself)
