@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BROWSER := /usr/bin/chromium /usr/bin/chromedriver
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: test demo lint typecheck pytest bench clean fuzz
+.PHONY: test demo lint typecheck pytest bench clean fuzz dist docs package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ $(BROWSER) &:
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 
-test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER) /usr/bin/redis-server
+# Debian's nginx for tests/test_docs_site.py (the deployment guide's site, started per test)
+/usr/sbin/nginx:
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+
+test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER) /usr/bin/redis-server \
+		/usr/sbin/nginx
 	$(BIN)/ruff check .
 	$(BIN)/mypy eidgate adapters/eidgate_adapters
 	$(BIN)/python -m coverage erase
@@ -38,9 +44,37 @@ test: $(STAMP) tests/interop/node/node_modules/.package-lock.json $(BROWSER) /us
 	$(BIN)/python -m coverage combine -q
 	$(BIN)/python -m coverage json -q -o coverage.json
 	$(BIN)/python .ci/coverage_floor.py coverage.json --lines 92 --branches 85
+	$(MAKE) --no-print-directory docs package
 
-demo: $(STAMP)
-	$(BIN)/python examples/demo.py
+# make demo needs only the runtime and the flask extra, in a venv of its own: on a fresh
+# machine it serves its page within seconds, not after the whole development toolchain
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+
+$(DEMO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install -q --disable-pip-version-check -e ".[flask]"
+	touch $@
+
+demo: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/python examples/demo.py
+
+# make dist: the sdist and the wheel in dist/, checked (twine check, and what the wheel
+# must hold: both packages, both py.typed, the sandbox, the pytest plugin, the licence)
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build -q -o dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python tests/package/check_dist.py dist
+
+# make package: the built wheel installed into a fresh venv (no checkout on its path) and a
+# small user project (a Flask app, a FastAPI app, the pytest plugin) tested against it
+package: dist
+	$(BIN)/python tests/package/run.py dist
+
+# make docs: the documentation site (MkDocs, Material, mkdocstrings), warnings are errors
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/login_cpu.py
@@ -49,7 +83,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/protected_route.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(DEMO_VENV) .mypy_cache .ruff_cache .pytest_cache dist site
 
 # make fuzz: coverage-guided fuzzing (atheris) of every parser that sees outside input, one
 # harness at a time for FUZZ_SECONDS each (FUZZ_HARNESS names one or several; default all).

@@ -1,10 +1,12 @@
-"""The code in README.md and docs/identity.md compiles, and what can run offline runs.
+"""The code in README.md and the pages of docs/ compiles, and what can run offline runs.
 
 Every Python block is compiled; the blocks a reader copies first (the Flask app, the ASGI
 and WSGI middlewares, the login pages, the pytest plugin, the core, ``normalize``) run
 against the sandbox eID hub, and values written in ``# comments`` are compared with what
 the code returns. TOML blocks load with ``load_config``, the shell commands that need no
-network run. A block that is renamed or removed fails here instead of being skipped.
+network run. A block that is renamed or removed fails here instead of being skipped; a
+block that moves between the README and a page of the site is found where it now is
+(``doc_blocks``). The site's own pages: tests/test_docs_site.py.
 """
 
 from __future__ import annotations
@@ -19,73 +21,48 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
+from doc_blocks import (
+    ALL_DOCS,
+    DOCS,
+    IDENTITY_DOC,
+    README,
+    SECRETS,
+    Block,
+    block,
+    blocks,
+    commented_values,
+    docs_text,
+    run,
+    sandbox_config,
+)
 
 import eidgate
 from eidgate import Identity, load_config
 from eidgate._cli import main as cli
 from eidgate._config import _GLOBAL_KEYS, _PROVIDER_KEYS
+from eidgate._config_session import _SESSION_KEYS
 from eidgate._identity.profiles import PROFILES
 from eidgate.sandbox import EIDS, PEOPLE, RunningSandbox, person
 
-ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
-IDENTITY_DOC = ROOT / "docs" / "identity.md"
-# a fence may be indented (a block inside a list item): the closing fence is indented alike
-_FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>\w*)\n(?P<code>.*?)^(?P=indent)```\s*$",
-                    re.S | re.M)
 _DEFAULT_MARK = re.compile(r"#.*\bthe default(: none)?\)?\s*$")
-_SECRETS = {"EIDGATE_SECRET": "docs-test-secret-0123456789abcdef",
-            "FTN_CLIENT_SECRET": "ftn-secret", "SIGNICAT_CLIENT_SECRET": "signicat-secret"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Block:
-    path: Path
-    line: int
-    lang: str
-    code: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.path.name}:{self.line}"
-
-
-def blocks(path: Path, lang: str | None = None) -> list[Block]:
-    text = path.read_text(encoding="utf-8")
-    found = [Block(path, text.count("\n", 0, m.start()) + 1, m["lang"],
-                   textwrap.dedent(m["indent"] + m["code"]) if m["indent"] else m["code"])
-             for m in _FENCE.finditer(text)]
-    return [b for b in found if lang is None or b.lang == lang]
-
-
-def block(path: Path, lang: str, marker: str) -> Block:
-    """The one block of ``lang`` in ``path`` that contains ``marker``."""
-    hits = [b for b in blocks(path, lang) if marker in b.code]
-    assert len(hits) == 1, f"{path.name}: {len(hits)} {lang} blocks contain {marker!r}"
-    return hits[0]
-
-
-def run(code: str, name: str, namespace: dict[str, Any]) -> dict[str, Any]:
-    exec(compile(code, name, "exec"), namespace)  # noqa: S102 (our own documentation)
-    return namespace
-
-
-PYTHON_BLOCKS = blocks(README, "python") + blocks(IDENTITY_DOC, "python")
+PYTHON_BLOCKS = blocks(None, "python")
 
 
 def test_the_docs_have_the_blocks_these_tests_read() -> None:
     assert len(blocks(README, "python")) >= 6
     assert len(blocks(IDENTITY_DOC, "python")) >= 1
-    assert len(blocks(README, "toml")) >= 3
-    text = README.read_text(encoding="utf-8")
-    # every fence is closed: an odd number of fences would swallow the rest of the page
-    assert len(re.findall(r"^ *```", text, re.M)) % 2 == 0
+    assert len(blocks(None, "toml")) >= 3
+    for page in ALL_DOCS:
+        text = page.read_text(encoding="utf-8")
+        # every fence is closed: an odd number of fences would swallow the rest of the page
+        assert len(re.findall(r"^ *```", text, re.M)) % 2 == 0, page.name
 
 
 @pytest.mark.parametrize("doc_block", PYTHON_BLOCKS, ids=[b.name for b in PYTHON_BLOCKS])
@@ -93,27 +70,12 @@ def test_python_block_compiles(doc_block: Block) -> None:
     compile(doc_block.code, doc_block.name, "exec")
 
 
-# -- the sandbox configuration of the README, pointed at this session's sandbox ---------
-
-def sandbox_config(sandbox: RunningSandbox, directory: Path, provider: str = "sandbox"
-                   ) -> Path:
-    """The README's sandbox ``eidgate.toml``, with this test session's sandbox port."""
-    text = block(README, "toml", 'client_id = "demo"').code
-    assert 'issuer = "http://127.0.0.1:8800"' in text
-    assert sandbox.client.client_secret in text
-    text = text.replace("http://127.0.0.1:8800", sandbox.issuer)
-    text = text.replace("[providers.sandbox]", f"[providers.{provider}]")
-    path = directory / "eidgate.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_flask_block_logs_in(eidgate_sandbox: RunningSandbox,
                              eidgate_login: Callable[..., Any], tmp_path: Path,
                              monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox_config(eidgate_sandbox, tmp_path)
     monkeypatch.chdir(tmp_path)  # the block reads "eidgate.toml"
-    doc = block(README, "python", "from eidgate_adapters.flask import")
+    doc = block(None, "python", "gate.init_app(app")
     app = run(doc.code, doc.name, {"__name__": "docs_flask"})["app"]
     with app.test_client() as client:
         page = eidgate_login(client, "/account", person="ftn-vaino")
@@ -146,7 +108,7 @@ def test_asgi_and_wsgi_block_log_in(eidgate_sandbox: RunningSandbox,
         return [f"wsgi {identity.first_name if identity else None} "
                 f"{environ.get('REMOTE_USER') == (identity and identity.subject)}".encode()]
 
-    doc = block(README, "python", "from eidgate_adapters.asgi import")
+    doc = block(None, "python", 'environ["REMOTE_USER"] is the subject')
     namespace = run(doc.code, doc.name, {
         "app": Starlette(routes=[Route("/account/{rest:path}", account)]),
         "application": application})
@@ -180,7 +142,7 @@ def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,
     async def asgi_app(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("not called")
 
-    doc = block(README, "python", "EidGate(app, strings=")
+    doc = block(None, "python", "EidGate(app, strings=")
     statements = ast.parse(doc.code).body
     assert len(statements) >= 4
     apps = []
@@ -200,7 +162,7 @@ def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,
 
 
 def test_pytest_plugin_block_passes_in_a_fresh_pytest(tmp_path: Path) -> None:
-    doc = block(README, "python", "def test_account_page(")
+    doc = block(None, "python", "from myapp import create_app")
     assert "from myapp import create_app" in doc.code
     (tmp_path / "myapp.py").write_text(textwrap.dedent('''
         from flask import Flask
@@ -231,7 +193,7 @@ def test_core_block_logs_in(eidgate_sandbox: RunningSandbox,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox_config(eidgate_sandbox, tmp_path, provider="ftn")  # the block logs in with "ftn"
     monkeypatch.chdir(tmp_path)
-    doc = block(README, "python", "client.complete_login(")
+    doc = block(None, "python", "client.complete_login(")
     before, marker, after = doc.code.partition("# /eidgate/callback")
     assert marker, "the core block lost its '# /eidgate/callback' comment"
     namespace = run(before, doc.name, {})
@@ -247,22 +209,8 @@ def test_core_block_logs_in(eidgate_sandbox: RunningSandbox,
         namespace["client"].close()
 
 
-def commented_values(code: str, namespace: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(expression, value, expected)`` for each line ``expression  # <a Python value>``."""
-    found = []
-    for line in code.splitlines():
-        expression, _, comment = line.partition("  #")
-        try:
-            expected = eval(comment.strip(), {"date": date})  # noqa: S307
-            compile(expression.strip(), "<doc>", "eval")
-        except (SyntaxError, NameError, TypeError, ValueError):
-            continue  # a prose comment, or a statement
-        found.append((expression.strip(), eval(expression.strip(), namespace), expected))  # noqa: S307
-    return found
-
-
 def test_normalize_block_gives_what_its_comments_say() -> None:
-    doc = block(README, "python", "identity = normalize(claims)")
+    doc = block(None, "python", 'claims = person("ftn-vaino").claims')
     namespace = run(doc.code, doc.name, {})  # self-contained: its claims are a sandbox person's
     checks = commented_values(doc.code, namespace)
     assert len(checks) >= 3
@@ -297,9 +245,9 @@ def test_identity_doc_names_every_profile() -> None:
 
 def test_readme_counts_the_sandbox_persons_and_eids() -> None:
     text = README.read_text(encoding="utf-8")
-    found = re.search(r"(\d+) test persons", text)
-    assert found is not None
-    assert int(found[1]) == len(PEOPLE)
+    counts = [int(n) for n in re.findall(r"(\d+) test persons", docs_text())]
+    assert counts  # the README or a page says how many
+    assert set(counts) == {len(PEOPLE)}
     for label in ("FTN", "iDIN", "itsme", "MitID", "Mobiilivarmenne", "NemID", "Smart-ID",
                   "Personalausweis", "Yes"):
         assert any(label in eid for eid in EIDS.values()), label
@@ -308,14 +256,14 @@ def test_readme_counts_the_sandbox_persons_and_eids() -> None:
 
 # -- eidgate.toml ------------------------------------------------------------------------
 
-TOML_BLOCKS = blocks(README, "toml")
+TOML_BLOCKS = blocks(None, "toml")
 
 
 @pytest.fixture
 def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """tmp_path with keys/ from ``eidgate keys generate`` and the secrets the docs name."""
     assert cli(["keys", "generate", "--out", str(tmp_path / "keys")]) == 0
-    for name, value in _SECRETS.items():
+    for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -329,14 +277,15 @@ def test_toml_block_loads(doc_block: Block, key_dir: Path) -> None:
 
 
 def reference_block() -> Block:
-    return block(README, "toml", "trusted_audiences")
+    """The configuration page's complete eidgate.toml."""
+    return block(DOCS / "configuration.md", "toml", "trusted_audiences")
 
 
 def test_reference_block_names_every_key() -> None:
     text = reference_block().code
-    missing = [k for k in sorted(_GLOBAL_KEYS | _PROVIDER_KEYS)
+    missing = [k for k in sorted(_GLOBAL_KEYS | _PROVIDER_KEYS | _SESSION_KEYS)
                if not re.search(rf"\b{k}\b", text)]
-    assert not missing, f"eidgate.toml keys missing from the README: {missing}"
+    assert not missing, f"eidgate.toml keys missing from {reference_block().name}: {missing}"
 
 
 def test_reference_block_defaults_are_the_defaults(key_dir: Path) -> None:
@@ -364,7 +313,7 @@ def comparable(config: eidgate.Config) -> dict[str, Any]:
 
 def test_config_error_examples_are_what_eidgate_says(key_dir: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    messages = next(b for b in blocks(README, "") if "unknown key 'isuer'" in b.code)
+    messages = next(b for b in blocks(None) if "unknown key 'isuer'" in b.code)
     typo, unset = messages.code.strip().splitlines()
     text = reference_block().code
     assert text.count("\nissuer = ") == 1
@@ -384,8 +333,8 @@ def test_config_error_examples_are_what_eidgate_says(key_dir: Path,
 
 def test_keys_generate_writes_what_the_readme_says(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    command = next(line for b in blocks(README, "sh") for line in b.code.splitlines()
-                   if line.startswith("eidgate keys generate"))
+    command = next(line for b in blocks(None, "sh") for line in b.code.splitlines()
+                   if line.startswith("eidgate keys generate") and "#" in line)
     args, _, comment = command.partition("#")
     monkeypatch.chdir(tmp_path)
     assert cli(args.split()[1:]) == 0
@@ -400,8 +349,7 @@ def test_check_command_passes_for_the_sandbox_config(eidgate_sandbox: RunningSan
                                                      tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]
                                                      ) -> None:
-    sh = " ".join(b.code for b in blocks(README, "sh"))
-    assert ".venv/bin/eidgate check eidgate.toml" in sh
+    assert "eidgate check eidgate.toml" in docs_text()
     config = sandbox_config(eidgate_sandbox, tmp_path)
     assert cli(["check", str(config)]) == 0
     assert "all providers OK" in capsys.readouterr().out
@@ -414,9 +362,9 @@ def test_routes_and_urls_to_register_exist(eidgate_sandbox: RunningSandbox, tmp_
 
     from eidgate_adapters.wsgi import EidGateMiddleware
 
-    text = README.read_text(encoding="utf-8")
+    text = docs_text()
     for route in ("{route_prefix}/callback", "{route_prefix}/logged-out",
-                  "{route_prefix}/jwks.json"):
+                  "{route_prefix}/jwks.json", "{route_prefix}/backchannel-logout"):
         assert f"`{{base_url}}{route}`" in text, route
     sandbox_config(eidgate_sandbox, tmp_path)
     app = EidGateMiddleware(lambda environ, start: [], config=tmp_path / "eidgate.toml")
@@ -435,7 +383,7 @@ def test_routes_and_urls_to_register_exist(eidgate_sandbox: RunningSandbox, tmp_
 def test_adapter_block_runs_against_the_sandbox(eidgate_sandbox: RunningSandbox,
                                                 tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    doc = block(README, "python", "gate, client = Gate.open(")
+    doc = block(None, "python", "gate, client = Gate.open(")
     sandbox_config(eidgate_sandbox, tmp_path)
     monkeypatch.chdir(tmp_path)
     found = run(doc.code, doc.name, {})
