@@ -50,7 +50,7 @@ import logging
 import os
 import time
 import weakref
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from cryptography.exceptions import InvalidTag
@@ -87,6 +87,13 @@ log = logging.getLogger("eidgate")
 T = TypeVar("T")
 #: a store operation: yields the batches of Redis commands it needs, gets their results
 _Steps = Generator[Batch, list[Any], T]
+async def _close_at_loop_end(client: redis.asyncio.Redis) -> AsyncGenerator[None]:
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
 class RedisSessions(Invalidated):
     """A :class:`~eidgate.web.SessionStore` in Redis (``[eidgate.session] store = "redis"``).
 
@@ -103,8 +110,8 @@ class RedisSessions(Invalidated):
                  aconnect: Callable[[], redis.asyncio.Redis] | None = None) -> None:
         self.redis = client
         self._aconnect = aconnect
-        self._aclients: weakref.WeakKeyDictionary[Any, redis.asyncio.Redis] = \
-            weakref.WeakKeyDictionary()
+        self._aclients: weakref.WeakKeyDictionary[
+            Any, tuple[redis.asyncio.Redis, AsyncGenerator[None]]] = weakref.WeakKeyDictionary()
         self._secrets = [_Secret(s) for s in secrets]
         if not self._secrets:
             raise ValueError("RedisSessions needs at least one secret")
@@ -463,7 +470,7 @@ class RedisSessions(Invalidated):
         built around a sync client only), the sync way in a worker thread."""
         import redis
 
-        client = self._async_client()
+        client = await self._async_client()
         if client is None:
             import anyio.to_thread
 
@@ -481,16 +488,21 @@ class RedisSessions(Invalidated):
         finally:
             steps.close()
 
-    def _async_client(self) -> redis.asyncio.Redis | None:
+    async def _async_client(self) -> redis.asyncio.Redis | None:
         if self._aconnect is None:
             return None
         import asyncio
 
         loop = asyncio.get_running_loop()
-        client = self._aclients.get(loop)
-        if client is None:
-            client = self._aclients[loop] = self._aconnect()
-        return client
+        made = self._aclients.get(loop)
+        if made is None:
+            client = self._aconnect()
+            # closed with its loop: asyncio.run (and anyio, uvicorn, a test client's
+            # portal) closes every live async generator before it closes the loop
+            closer = _close_at_loop_end(client)
+            await closer.__anext__()
+            made = self._aclients[loop] = (client, closer)
+        return made[0]
 
     @staticmethod
     def _unavailable(exc: Exception) -> SessionStoreUnavailable:
