@@ -37,6 +37,14 @@ def test_login_with_the_plugin_and_the_identity_on_the_request(
     assert client.get("/async/").content.decode() == "async Väinö"
     assert client.get("/cbv/").content.decode() == "cbv Väinö"
     assert client.get("/acbv/").content.decode() == "acbv Väinö"
+    # the callback's answer keeps the gate's Referrer-Policy (SecurityMiddleware is on and
+    # would set its own): the code in its URL must not travel on as a Referer
+    start = client.get("/eidgate/login?provider=sandbox&next=/")
+    callback = httpx2.URL(eidgate_login(start["Location"], person="ftn-vaino"))
+    back = client.get(callback.raw_path.decode("ascii"))
+    assert back.status_code == 303
+    assert back["Referrer-Policy"] == "no-referrer"
+    assert back["Cache-Control"] == "no-store"
     cookie = client.cookies["eidgate_session"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
     assert "Väinö" not in cookie.value and "Tunnistus" not in cookie.value

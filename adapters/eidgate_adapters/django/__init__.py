@@ -100,11 +100,10 @@ def django_response(web: WebResponse) -> HttpResponse:
     for name, value in web.all_headers():
         if name.lower() == "set-cookie":
             _set_cookie(response, value)
-        elif name.lower() != "content-type":
+        elif name.lower() != "content-type":  # given to HttpResponse above
             # RFC 9110 5.3: a repeated field is the same as its values joined by commas
             held = response.headers.get(name)
-            response.headers[name] = value if held is None or name not in dict(
-                web.headers) else f"{held}, {value}"
+            response.headers[name] = value if held in (None, value) else f"{held}, {value}"
     return response
 
 
