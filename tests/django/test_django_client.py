@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -229,3 +230,21 @@ async def test_async_client_logs_in_steps_up_and_out(
     assert (await async_client.get("/async/", headers=JSON)).status_code == 401
     # the routes ran on the ASGI path: the async driver of this event loop
     assert asyncio.get_running_loop() in gates()._loops
+
+
+@pytest.mark.django_db
+def test_logs_name_no_person_and_no_token(client: Client, eidgate_login: Callable[..., Any],
+                                          caplog: pytest.LogCaptureFixture,
+                                          settings: Any) -> None:
+    settings.EIDGATE = {**settings.EIDGATE, "users": True}
+    caplog.set_level(logging.DEBUG)
+    page = eidgate_login(client, "/account/", person="ftn-vaino")
+    assert page.status_code == 200
+    assert client.get("/").content.decode().startswith("public, Väinö Tunnistus, user eid-")
+    value = client.cookies["eidgate_session"].value
+    client.post("/eidgate/logout")
+    text = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith(
+        ("eidgate", "django.request", "django.security")))
+    assert "a new user for a login by provider sandbox" in text
+    for secret in ("Väinö", "Tunnistus", "070770-905D", "code=", "state=", "eyJ", value):
+        assert secret not in text, secret
