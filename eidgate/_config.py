@@ -42,7 +42,7 @@ _GLOBAL_KEYS = {"base_url", "route_prefix", "secret_key", "secret_key_env", "def
 _PROVIDER_KEYS = {"issuer", "client_id", "client_secret", "client_secret_env", "client_auth",
                   "scopes", "acr_values", "profile", "label", "decryption_keys", "signing_key",
                   "use_par", "request_object", "cancel_patterns", "id_token_algorithms",
-                  "userinfo", "trusted_audiences", "timeout"}
+                  "userinfo", "trusted_audiences", "timeout", "keep_claims"}
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -82,6 +82,9 @@ class ProviderConfig:
     userinfo: bool = True
     trusted_audiences: tuple[str, ...] = ()
     timeout: float = 10.0
+    #: the raw claims kept with the session (``identity.claims``): names, or ``("*",)``
+    #: for all; None: the store's default (all on a server-side store, none in the cookie)
+    keep_claims: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,7 +378,21 @@ class _Reader(SessionReader):
             id_token_algorithms=algs,
             userinfo=self.typed(table, "userinfo", bool, where, True),
             trusted_audiences=self.strings(table, "trusted_audiences", where),
-            timeout=provider_timeout)
+            timeout=provider_timeout, keep_claims=self.keep_claims(table, where))
+
+    def keep_claims(self, table: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+        """``keep_claims``: claim names, ``["*"]`` (every claim) or ``[]`` (none)."""
+        value = table.get("keep_claims")
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(f"{where}.keep_claims", 'must be a list of claim names, e.g. '
+                                                    'keep_claims = ["sub", "acr"], or ["*"] '
+                                                    "for every claim, [] for none")
+        if "*" in value and len(value) > 1:
+            raise self.fail(f"{where}.keep_claims", '"*" keeps every claim: write '
+                                                    'keep_claims = ["*"] alone')
+        return tuple(dict.fromkeys(value))
 
 
 def _profile_names() -> tuple[str, ...]:

@@ -43,6 +43,8 @@ STRINGS: dict[str, str] = {
     "logout_refused": "This logout request came from another site and was refused.",
     "insufficient_loa": "The eID you used does not reach the level of assurance this page "
                         "requires. Please log in with a stronger eID.",
+    "login_too_old": "This page needs a recent login, and the identity provider did not "
+                     "confirm one. Please log in again.",
 }
 
 # One complete table per language; a test holds every table to English's keys and
@@ -75,6 +77,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "logout_refused": "Denne anmodning om at logge ud kom fra et andet websted og blev afvist.",
         "insufficient_loa": "Det eID, du brugte, har ikke det sikringsniveau, som siden kræver. "
                             "Log ind med et stærkere eID.",
+        "login_too_old": "Denne side kræver et nyligt login, og identitetsudbyderen "
+                         "bekræftede ikke et. Log ind igen.",
     },
     "de": {
         "lang": "de",
@@ -104,6 +108,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "logout_refused": "Diese Abmeldung kam von einer anderen Website und wurde abgelehnt.",
         "insufficient_loa": "Die verwendete eID erreicht nicht das Vertrauensniveau, das diese "
                             "Seite verlangt. Bitte melden Sie sich mit einer stärkeren eID an.",
+        "login_too_old": "Diese Seite verlangt eine frische Anmeldung, und der "
+                         "Identitätsanbieter hat keine bestätigt. Bitte melden Sie sich "
+                         "erneut an.",
     },
     "fi": {
         "lang": "fi",
@@ -132,6 +139,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "logout_refused": "Uloskirjautumispyyntö tuli toiselta sivustolta, joten se hylättiin.",
         "insufficient_loa": "Käyttämäsi tunnistustapa ei täytä tämän sivun vaatimaa "
                             "varmuustasoa. Tunnistaudu vahvemmalla tavalla.",
+        "login_too_old": "Tämä sivu vaatii tuoreen tunnistautumisen, eikä "
+                         "tunnistuspalvelu vahvistanut sitä. Tunnistaudu uudelleen.",
     },
     "nb": {
         "lang": "nb",
@@ -160,6 +169,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
                           "ble avvist.",
         "insufficient_loa": "eID-en du brukte, har ikke sikkerhetsnivået denne siden krever. "
                             "Logg inn med en sterkere eID.",
+        "login_too_old": "Denne siden krever en fersk innlogging, og "
+                         "identitetsleverandøren bekreftet ingen. Logg inn på nytt.",
     },
     "nl": {
         "lang": "nl",
@@ -189,6 +200,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
                           "geweigerd.",
         "insufficient_loa": "De gebruikte eID haalt het betrouwbaarheidsniveau van deze pagina "
                             "niet. Log in met een sterkere eID.",
+        "login_too_old": "Deze pagina vraagt om een recente inlog en de "
+                         "identiteitsprovider heeft die niet bevestigd. Log opnieuw in.",
     },
     "sv": {
         "lang": "sv",
@@ -217,6 +230,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "logout_refused": "Begäran om att logga ut kom från en annan webbplats och avvisades.",
         "insufficient_loa": "E-legitimationen du använde når inte den tillitsnivå som sidan "
                             "kräver. Logga in med en starkare e-legitimation.",
+        "login_too_old": "Sidan kräver en nyligen gjord inloggning och "
+                         "identitetsleverantören bekräftade ingen. Logga in igen.",
     },
 }
 

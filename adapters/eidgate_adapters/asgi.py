@@ -148,7 +148,9 @@ class EidGateMiddleware:
         """(identity, its EidUser, allowed by protect's rule), kept per identity object: a
         session store hands out the same object for a session while it has it cached (the
         entry holds it, so no other object can take its id while it is there)."""
-        known = (identity, EidUser(identity), self.gate.rule.allows(identity))
+        # a max_age rule's answer changes with the time: never remembered (refuse() asks)
+        rule = self.gate.rule
+        known = (identity, EidUser(identity), rule.max_age is None and rule.allows(identity))
         if len(self._known) >= _REMEMBERED:
             self._known.clear()
         self._known[id(identity)] = known
@@ -262,7 +264,7 @@ def _guard(request: Any, rule: Rule) -> WebResponse | None:
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware to guard endpoints")
     identity = get_identity(scope)
-    if rule.allows(identity):  # refuse() would let it through too: nothing built
+    if rule.max_age is None and rule.allows(identity):  # refuse() would let it through too
         return None
     return gate.refuse(identity, lambda: _request(scope), method=scope.get("method", "GET"),
                        rule=rule)
@@ -274,19 +276,22 @@ def login_required(endpoint: F, /) -> F: ...
 
 @overload
 def login_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
-                   loa: Level | None = None) -> Callable[[F], F]: ...
+                   loa: Level | None = None, max_age: int | None = None
+                   ) -> Callable[[F], F]: ...
 
 
 def login_required(endpoint: F | None = None, /, *, provider: str | None = None,
-                   providers: Iterable[str] | None = None,
-                   loa: Level | None = None) -> F | Callable[[F], F]:
-    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
+                   providers: Iterable[str] | None = None, loa: Level | None = None,
+                   max_age: int | None = None) -> F | Callable[[F], F]:
+    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher, who
+    authenticated at most ``max_age`` seconds ago) through.
 
     For Starlette and FastAPI endpoints, sync or async, that take the ``request``; when it
     refuses, the endpoint returns the gate's answer as a Starlette ``Response``. ``OPTIONS``
     needs a login too: an endpoint only sees it when its route lists it and answers it.
+    A login older than ``max_age`` is sent back to the provider (``prompt=login``).
     """
-    rule = Rule.of(provider=provider, providers=providers, loa=loa)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, max_age=max_age)
 
     def decorate(func: F) -> F:
         def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -310,15 +315,17 @@ def login_required(endpoint: F | None = None, /, *, provider: str | None = None,
 
 
 def identity_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
-                      loa: Level | None = None) -> Callable[..., Identity]:
+                      loa: Level | None = None, max_age: int | None = None
+                      ) -> Callable[..., Identity]:
     """A FastAPI dependency giving the identity: ``Depends(identity_required(loa=...))``.
 
     A refusal is raised as ``fastapi.HTTPException``: 303 with ``Location`` for a page
-    navigation, else 401 whose ``detail`` is the gate's JSON (``{"error", "login_url"}``).
+    navigation, else 401 whose ``detail`` is the gate's JSON (``{"error", "login_url"}``,
+    and ``max_age`` when the login is too old for ``max_age``).
     """
     from fastapi import HTTPException, Request
 
-    rule = Rule.of(provider=provider, providers=providers, loa=loa)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, max_age=max_age)
 
     def dependency(request: Request) -> Identity:
         web = _guard(request, rule)

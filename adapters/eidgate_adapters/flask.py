@@ -135,18 +135,22 @@ def login_required(view: F, /) -> F: ...
 
 @overload
 def login_required(*, provider: str | None = None, providers: Iterable[str] | None = None,
-                   loa: Level | None = None) -> Callable[[F], F]: ...
+                   loa: Level | None = None, max_age: int | None = None
+                   ) -> Callable[[F], F]: ...
 
 
 def login_required(view: F | None = None, /, *, provider: str | None = None,
-                   providers: Iterable[str] | None = None,
-                   loa: Level | None = None) -> F | Callable[[F], F]:
-    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher) through.
+                   providers: Iterable[str] | None = None, loa: Level | None = None,
+                   max_age: int | None = None) -> F | Callable[[F], F]:
+    """Let only logged-in people (with one of ``providers``, at ``loa`` or higher, who
+    authenticated at most ``max_age`` seconds ago) through.
 
     Works on sync and async views, which keep their type. ``OPTIONS`` needs a login too:
     Flask answers it itself unless the view lists it, and then the view answers it.
+    A login older than ``max_age`` (a payment, a change of address) is sent back to the
+    provider to authenticate again (``prompt=login``), then to the view.
     """
-    rule = Rule.of(provider=provider, providers=providers, loa=loa)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, max_age=max_age)
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Response | None:
         req = _this_request()

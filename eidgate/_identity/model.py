@@ -86,8 +86,8 @@ class Identity:
             "nationality": self.nationality, "loa": self.loa,
             "age_over_18": self.age_over_18, "pseudonym": self.pseudonym,
             "verified_at": self.verified_at.isoformat() if self.verified_at else None,
-            "auth_time": self.auth_time.isoformat() if self.auth_time else None,
             "claims": dict(self.claims), "warnings": list(self.warnings),
+            "auth_time": self.auth_time.isoformat() if self.auth_time else None,
         }
 
     def to_session_dict(self) -> dict[str, Any]:

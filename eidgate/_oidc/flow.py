@@ -53,6 +53,7 @@ from .tokens import (
     check_subject,
     exchange_code,
     fetch_userinfo,
+    stale_authentication,
     verified,
 )
 
@@ -190,6 +191,11 @@ class RelyingParty:
         if loa is not None and as_level(loa) is None:
             # the same error as login_required(loa=...) and the adapters' loa= option
             raise ConfigError(f"must be one of {', '.join(LEVELS)}, not {loa!r}", option="loa")
+        # OIDC Core 3.1.2.1: max_age is a number of seconds; a bool or text is a mistake
+        if max_age is not None and (isinstance(max_age, bool) or not isinstance(
+                max_age, int) or max_age < 0):
+            raise ConfigError(f"must be a whole number of seconds, 0 or more, not {max_age!r}",
+                              option="max_age")
         conf = self.config.provider(provider)
         cache = self.providers[conf.name]
         now = self.now()
@@ -207,7 +213,7 @@ class RelyingParty:
             acr = [a for a in acr if not a.startswith("loa:")] + [f"loa:{loa}"]
         optional = {"acr_values": " ".join(acr), "prompt": prompt, "ui_locales": ui_locales,
                     "login_hint": login_hint,
-                    "max_age": None if max_age is None else str(int(max_age))}
+                    "max_age": None if max_age is None else str(max_age)}
         params.update({k: v for k, v in optional.items() if v})
         if conf.request_object:
             signed = request_object(conf, params, audience=conf.issuer, now=now,
@@ -280,8 +286,18 @@ class RelyingParty:
                                              must_sign=True)
         assert alg is not None
         check_id_token(id_claims, provider=conf, alg=alg, nonce=login.nonce, now=now,
-                       leeway=self.config.clock_skew, max_age=login.max_age,
+                       leeway=self.config.clock_skew,
                        access_token=access_token)
+        if login.max_age is not None:
+            # OIDC Core 3.1.3.7 (13): a step-up for a fresh login that comes back with an
+            # older authentication (a provider may ignore max_age and prompt=login) is
+            # refused, as RFC 9470 3 names it, before any userinfo is fetched
+            stale = stale_authentication(id_claims, max_age=login.max_age, now=now,
+                                         leeway=self.config.clock_skew)
+            if stale is not None:
+                return LoginResult("rejected", conf.name, conf.issuer, login.next_url,
+                                   error="insufficient_user_authentication",
+                                   error_description=stale)
         subject = check_subject(id_claims, "ID token")
         userinfo: dict[str, Any] | None = None
         raw_userinfo: str | None = None

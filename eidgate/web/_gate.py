@@ -87,8 +87,9 @@ class GateOptions(TypedDict, total=False):
     """The options every adapter takes, by the same names (all optional).
 
     ``protect``: path patterns (``fnmatch``, ``*`` matches ``/`` too) that need a login,
-    for middlewares; ``providers`` / ``loa``: what those paths ask of the login (a
-    :class:`Rule`); ``preflight``: let CORS preflights to them through without a login.
+    for middlewares; ``providers`` / ``loa`` / ``max_age``: what those paths ask of the
+    login (a :class:`Rule`; ``max_age``: at most this many seconds since the person
+    authenticated); ``preflight``: let CORS preflights to them through without a login.
     ``evidence``: where to archive the evidence of each login. ``strings``: reworded or
     added languages (``{"fi": {"picker_title": ...}}``); ``languages``: restrict, order or
     pin them (default: ``languages`` in eidgate.toml, else all; the first is the
@@ -105,6 +106,7 @@ class GateOptions(TypedDict, total=False):
     languages: Iterable[str] | str | None
     pages: Pages | None
     sessions: SessionStore | None
+    max_age: int | None
 
 
 class Gate:
@@ -130,7 +132,8 @@ class Gate:
             config.secret_keys, config.session_max_age, now=now)
         #: what ``protect`` paths ask of the login
         self.rule = Rule.of(providers=options.get("providers"), loa=options.get("loa"),
-                            preflight=options.get("preflight", False))
+                            preflight=options.get("preflight", False),
+                            max_age=options.get("max_age"))
         self.protect = tuple(options.get("protect", ()))
         if isinstance(options.get("protect"), str):
             self.protect = (str(options.get("protect")),)
@@ -222,7 +225,7 @@ class Gate:
         rule = rule or self.rule
         # asked first, since either lets the request through: the hot path (an allowed
         # identity) then builds no closure; a preflight or a refusal builds the request
-        if rule.allows(identity):
+        if rule.allows(identity) if rule.max_age is None else self.allowed(rule, identity):
             return None
         built: list[WebRequest] = []
 
@@ -239,16 +242,26 @@ class Gate:
         """None if ``identity`` may see this route, else the response to send instead:
         a redirect to log in for a page navigation, a 401 JSON for an API call."""
         rule = rule or self.rule
-        if rule.allows(identity):
+        if self.allowed(rule, identity):
             return None
         failed = _STORE_FAILED.get()
         if identity is None and failed and failed == request.cookies.get(self.session_cookie):
             return self._store_unavailable(request)
         if not is_navigation(request.headers):
             reason = "login_required" if identity is None else "insufficient_authentication"
-            body = {"error": reason, "login_url": self._at(request, "/login")}
+            body: dict[str, str | int] = {"error": reason, "login_url": self._at(request,
+                                                                                 "/login")}
+            challenge = f'eidgate error="{reason}"'
+            if rule.max_age is not None:
+                # RFC 9470 3: the challenge names the max_age the route needs, and the login
+                # URL asks the provider for it (OIDC Core 3.1.2.1)
+                body["max_age"] = rule.max_age
+                login_url = str(body["login_url"])
+                body["login_url"] = (f"{login_url}{'&' if '?' in login_url else '?'}"
+                                     f"max_age={rule.max_age}")
+                challenge += f', max_age="{rule.max_age}"'
             return WebResponse(401, json.dumps(body).encode(), "application/json",
-                               [("WWW-Authenticate", f'eidgate error="{reason}"')])
+                               [("WWW-Authenticate", challenge)])
         # next: where the browser was, as it sees it (with the mount point); the path is
         # decoded, so encode it again (RFC 3986 3.3 pchar): "/a%3Fb" must not come back "/a?b"
         target = quote(request.root + request.path, safe="/!$&'()*+,;=:@") + (
@@ -257,12 +270,24 @@ class Gate:
         if rule.loa:
             query["loa"] = rule.loa
         choices = list(rule.providers or self.config.providers)
+        if rule.max_age is not None:
+            # OIDC Core 3.1.2.1: a login too old for this route is done again, at the
+            # provider the person used when it is one the route takes
+            query["max_age"] = str(rule.max_age)
+            if identity is not None and identity.provider in choices:
+                choices = [identity.provider]
         if len(choices) == 1:
             query["provider"] = choices[0]
             return self._redirect(self._at(request, f"/login?{urlencode(query)}"))
         if rule.providers:
             query["providers"] = ",".join(rule.providers)
         return self._redirect(self._at(request, f"/?{urlencode(query)}"))
+
+    def allowed(self, rule: Rule, identity: Identity | None) -> bool:
+        """``rule.allows(identity)`` by this gate's clock, with the configured clock skew for
+        a ``max_age`` rule: the callback's own bound (OIDC Core 3.1.3.7 (13)), so a login
+        it has just accepted is never sent back to the provider at once."""
+        return rule.allows(identity, now=self.rp.now(), leeway=self.config.clock_skew)
 
     def _store_unavailable(self, request: WebRequest, cookies: list[str] | None = None,
                            again: str | None = None) -> WebResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
@@ -21,11 +22,14 @@ from .._errors import (
     SessionStoreUnavailable,
 )
 from .._identity.levels import LEVELS
+from .._identity.model import Identity
 from .._oidc.evidence import keep_evidence
 from .._oidc.flow import LoginResult, parse_callback
 from .._oidc.logout import LogoutRequest, ReplayCache
 from ._pages import provider_text
 from ._request import WebRequest, WebResponse, cross_site, ui_locales
+from ._rules import parse_max_age
+from ._sessions import CookieSessions
 
 if TYPE_CHECKING:
     from ._gate import Gate, WebSteps
@@ -49,8 +53,10 @@ def picker(gate: Gate, request: WebRequest) -> WebResponse:
     wanted = [p for p in params.get("providers", "").split(",") if p in
               gate.config.providers] or list(gate.config.providers)
     loa = params.get("loa")
+    max_age = parse_max_age(params.get("max_age"))  # a step-up for a fresh login
     extra = {k: v for k, v in (("next", gate._next(request, params.get("next"))),
-                               ("loa", loa if loa in LEVELS else None)) if v}
+                               ("loa", loa if loa in LEVELS else None),
+                               ("max_age", None if max_age is None else str(max_age))) if v}
     best = _languages.match(request.headers.get("accept-language"), gate.languages)
     s = gate._tables[best or gate.languages[0]]
     # OIDC Core 3.1.2.1 ui_locales: the provider's pages in the picker's language
@@ -70,9 +76,14 @@ def login(gate: Gate, request: WebRequest) -> WebSteps:
     if name not in gate.config.providers:
         return gate._error(request, 400, "unknown_provider", gate._at(request, "/"))
     loa = params.get("loa")
-    # step-up: the core asks for the level and refuses a login below it
+    max_age = parse_max_age(params.get("max_age"))
+    # step-up: the core asks for the level and refuses a login below it; with max_age it
+    # asks for a fresh authentication (OIDC Core 3.1.2.1: max_age, and prompt=login so
+    # that a provider's single sign-on session is not reused) and checks auth_time
     redirect = yield from gate.rp.begin(name, next_url=gate._next(request, params.get("next")),
                                         loa=loa if loa in LEVELS else None,
+                                        max_age=max_age,
+                                        prompt=None if max_age is None else "login",
                                         ui_locales=ui_locales(params.get("ui_locales")))
     drop = [gate._drop(n) for n in gate.pending.overflow(request.cookies)]
     keep = gate._cookie(gate.pending.cookie_name(redirect.pending),
@@ -91,6 +102,7 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     state = params.get("state", "")
     used = [gate._drop(gate.pending.cookie_name(p)) for p in pending if p.state == state]
     asked = next((p.loa for p in pending if p.state == state), None)  # a step-up's level
+    asked_age = next((p.max_age for p in pending if p.state == state), None)  # and age
     store = gate.sessions
     if used and isinstance(store, SingleUse):
         # RFC 9700 4.7.1 / OIDC Core 3.1.2.7: the state is spent on every instance and in
@@ -120,11 +132,17 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
         again = {"provider": result.provider, "next": result.next_url}
         if asked:  # try again at the level the page wants
             again["loa"] = asked
+        if asked_age is not None:  # and as fresh as it wants
+            again["max_age"] = str(asked_age)
         retry = gate._at(request, f"/login?{urlencode(again)}")
         if result.status == "canceled":
             return gate._error(request, 401, "canceled", retry, used)
         if result.error == "insufficient_user_authentication":  # eidgate's word, not theirs
-            return gate._error(request, 401, "insufficient_loa", retry, used)
+            # RFC 9470 3 names both: a level too low, or (max_age asked, OIDC Core 3.1.3.7
+            # (13)) an authentication too old or of unknown age
+            too_old = asked_age is not None and "max_age=" in (result.error_description or "")
+            return gate._error(request, 401, "login_too_old" if too_old else
+                               "insufficient_loa", retry, used)
         detail = provider_text(result.error_description or "")
         return gate._error(request, 401, "rejected", retry, used, detail or None)
     if gate.evidence is not None and not gate._defer:
@@ -136,7 +154,7 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     sid = result.id_token_claims.get("sid")
     extra = {"sid": sid} if isinstance(sid, str) and sid else {}
     try:  # a new session value on every login (session fixation)
-        session = gate.sessions.save(result.identity, **extra)
+        session = gate.sessions.save(kept_claims(gate, result.identity), **extra)
     except SessionStoreUnavailable:  # Redis down: no cookie for a session not stored
         log.warning("eidgate: login not kept (session store unavailable)")
         return gate._store_unavailable(request, used, gate._at(request, "/"))
@@ -151,6 +169,20 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     if gate.evidence is not None and gate._defer:
         response.evidence = (result, session, used)
     return response
+
+
+def kept_claims(gate: Gate, identity: Identity) -> Identity:
+    """``identity`` with the raw claims its provider's ``keep_claims`` names, for the
+    session: by default every claim with a server-side store, none in the cookie (browsers
+    drop cookies over 4 KB; docs/identity.md)."""
+    conf = gate.config.providers.get(identity.provider or "")
+    names = conf.keep_claims if conf is not None else None
+    if names is None:
+        names = () if isinstance(gate.sessions, CookieSessions) else ("*",)
+    if names == ("*",) or not identity.claims:
+        return identity
+    wanted = set(names)
+    return replace(identity, claims={k: v for k, v in identity.claims.items() if k in wanted})
 
 
 def keep(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]

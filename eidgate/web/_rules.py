@@ -10,6 +10,7 @@ request like any other, since a bare ASGI/WSGI handler may answer it with the pa
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import translate
@@ -21,6 +22,8 @@ from .._identity.model import Identity, Level
 _DOTTED = re.compile(r"//|/\.|\\")  # what a path must contain to need normalising
 _CACHED_PATHS = 1024  # path_matcher's answers kept: at most this many paths ...
 _CACHED_PATH = 1024  # ... of at most this many characters (with the mount point)
+#: the largest ``max_age`` a rule takes: a year (a login older than that is no step-up)
+MAX_AGE_LIMIT = 366 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +33,26 @@ class Rule:
 
     ``preflight``: let CORS preflights through without a login (oauth2-proxy's
     ``skip-auth-preflight``), for routes whose framework answers them itself.
+    ``max_age``: seconds since the person last authenticated at the provider (their
+    ``auth_time``) beyond which they must log in again (OIDC Core 3.1.2.1), for sensitive
+    actions; None: any login will do.
     """
 
     providers: tuple[str, ...] | None = None
     loa: Level | None = None
     preflight: bool = False
+    max_age: int | None = None
 
     def __post_init__(self) -> None:
         if self.loa is not None and self.loa not in LEVELS:
             raise ConfigError(f"must be one of {', '.join(LEVELS)}, not {self.loa!r}",
                               option="loa")
+        # OIDC Core 3.1.2.1: max_age is a number of seconds (0: authenticate every time);
+        # bounded, since it travels in the URL and a NumericDate sum must stay finite
+        if self.max_age is not None and (isinstance(self.max_age, bool) or not isinstance(
+                self.max_age, int) or not 0 <= self.max_age <= MAX_AGE_LIMIT):
+            raise ConfigError(f"must be a whole number of seconds from 0 to {MAX_AGE_LIMIT}, "
+                              f"e.g. max_age=300, not {self.max_age!r}", option="max_age")
         if self.providers is not None and (isinstance(self.providers, str) or not all(
                 isinstance(p, str) for p in self.providers)):
             raise ConfigError("must be a list of provider names from eidgate.toml",
@@ -47,16 +60,38 @@ class Rule:
 
     @classmethod
     def of(cls, *, provider: str | None = None, providers: Iterable[str] | None = None,
-           loa: Level | None = None, preflight: bool = False) -> Rule:
-        """The rule of ``login_required(provider=..., providers=[...], loa=...)``."""
+           loa: Level | None = None, preflight: bool = False, max_age: int | None = None
+           ) -> Rule:
+        """The rule of ``login_required(provider=..., providers=[...], loa=...,
+        max_age=...)``."""
         names = (provider,) if provider else tuple(providers) if providers else None
-        return cls(names, loa, preflight)
+        return cls(names, loa, preflight, max_age)
 
-    def allows(self, identity: Identity | None) -> bool:
-        """True if ``identity`` may see a route this rule protects (needs no request)."""
+    def allows(self, identity: Identity | None, *, now: float | None = None,
+               leeway: float = 0) -> bool:
+        """True if ``identity`` may see a route this rule protects (needs no request).
+
+        With ``max_age``, the identity's ``auth_time`` must be at most ``max_age`` (plus
+        ``leeway``, the allowed clock skew) seconds before ``now`` (default: the time).
+        """
         return identity is not None and (
             not self.providers or identity.provider in self.providers) and (
-            self.loa is None or at_least(identity.loa, self.loa))
+            self.loa is None or at_least(identity.loa, self.loa)) and (
+            self.max_age is None or self.fresh(identity, now, leeway))
+
+    def fresh(self, identity: Identity, now: float | None = None, leeway: float = 0) -> bool:
+        """True if ``identity`` authenticated recently enough for ``max_age``.
+
+        OIDC Core 3.1.2.1 / 3.1.3.7 (13): judged by ``auth_time``; an identity without one
+        is not known to be fresh. The same bound as the callback's, so a login the callback
+        just accepted passes here too.
+        """
+        if self.max_age is None:
+            return True
+        if identity.auth_time is None:
+            return False
+        at = time.time() if now is None else now
+        return at <= identity.auth_time.timestamp() + self.max_age + leeway
 
     def passes_preflight(self, method: str, headers: Callable[[], Mapping[str, str]]) -> bool:
         """True for a CORS preflight this rule lets through (Fetch Standard 3.2.2: an
@@ -65,6 +100,16 @@ class Rule:
             return False
         sent = headers()
         return "origin" in sent and "access-control-request-method" in sent
+
+
+def parse_max_age(value: str | None) -> int | None:
+    """A ``max_age`` from a URL (the login route's, the picker's): decimal digits up to
+    :data:`MAX_AGE_LIMIT`, else None (ignored: the route asks again, so a missing or
+    altered one costs a login, never lets a stale one through)."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return None
+    number = int(value)
+    return number if number <= MAX_AGE_LIMIT else None
 
 
 def normal_path(path: str) -> str:

@@ -1,6 +1,7 @@
 """Login sessions in cookies: encrypted identity, signed pending logins.
 
-The session cookie holds the normalised identity (never tokens, never raw claims),
+The session cookie holds the normalised identity (never tokens; raw claims only those the
+gate keeps, ``keep_claims``, none by default),
 encrypted and authenticated with AES-256-GCM. The key is derived with HKDF-SHA256 from each
 configured secret; the first secret encrypts, all decrypt (key rotation). A tampered,
 expired, or undecryptable cookie reads as "logged out", never as an error.
@@ -147,15 +148,21 @@ class CookieSessions:
     def save(self, identity: Identity, **extra: Any) -> str:
         """The cookie value for ``identity`` (plus ``extra`` session fields, e.g. ``sid``)."""
         issued = int(self.now())
-        payload = {"v": 1, "iat": issued, "exp": issued + self.max_age,
-                   "id": identity.to_session_dict(), **extra}
+        # the normalised fields, and the raw claims the gate kept (keep_claims: none by
+        # default in a cookie, docs/identity.md)
+        data = identity.to_store_dict()
+        if not data["claims"]:
+            del data["claims"]
+        payload = {"v": 1, "iat": issued, "exp": issued + self.max_age, "id": data, **extra}
         nonce = os.urandom(12)  # 96-bit random nonce (NIST SP 800-38D 8.2.2)
         sealed = self._keys[0].encrypt(nonce, json.dumps(
             payload, separators=(",", ":"), ensure_ascii=False).encode(), _AAD)
         value = base64.urlsafe_b64encode(_VERSION + nonce + sealed).rstrip(b"=").decode()
         if len(value) > MAX_COOKIE_BYTES - 200:
             raise SessionError(f"the session cookie would be {len(value)} bytes; browsers "
-                               f"drop cookies over 4 KB", error="session_too_large")
+                               f"drop cookies over 4 KB: keep fewer claims (keep_claims) "
+                               f"or use a server-side store ([eidgate.session])",
+                               error="session_too_large")
         return value
 
     def delete(self, value: str | None) -> None:
@@ -208,7 +215,7 @@ class CookieSessions:
             return None
         try:
             payload = json.loads(plain)
-            identity = Identity.from_session_dict(payload["id"])
+            identity = Identity.from_store_dict(payload["id"])
             # OWASP Session Management, absolute timeout: the max_age configured now
             # also bounds sessions issued under a longer one
             expires = min(float(payload["exp"]), float(payload["iat"]) + self.max_age)

@@ -88,7 +88,7 @@ def test_gate_options_are_the_same_names_in_every_adapter() -> None:
 
     keys = set(get_type_hints(GateOptions))
     assert keys == {"protect", "providers", "loa", "preflight", "evidence", "strings",
-                    "languages", "pages", "sessions"}
+                    "languages", "pages", "sessions", "max_age"}
     for init in (flask.EidGate.__init__, flask.EidGate.init_app,
                  asgi.EidGateMiddleware.__init__, wsgi.EidGateMiddleware.__init__):
         options = inspect.signature(init).parameters["options"]
