@@ -11,6 +11,7 @@ The clock skew allowed is eidgate.toml's ``clock_skew`` (60 s by default).
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -260,3 +261,42 @@ def test_protect_takes_max_age_from_the_gate_options(tmp_path: Path, clock: Cloc
     assert g.refuse(identity(NOW - 100), page("/pay/x"), method="GET") is None  # 60 + skew
     clock.t += 30
     assert g.refuse(identity(NOW - 100), page("/pay/x"), method="GET") is not None
+
+
+def two_provider_gate(tmp_path: Path, clock: Clock) -> Gate:
+    table = {"issuer": ISSUER, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    config = parse_config({"eidgate": {"base_url": "https://app.example.test",
+                                       "secret_key": "x" * 32},
+                           "providers": {"a": table, "b": dict(table)}})
+    return Gate(config, RelyingParty(config, now=clock))
+
+
+def test_a_stale_login_goes_back_to_the_provider_it_came_from(tmp_path: Path,
+                                                              clock: Clock) -> None:
+    g = two_provider_gate(tmp_path, clock)
+    answer = g.refuse(identity(NOW - 1000, provider="b"), page(), method="GET",
+                      rule=Rule(max_age=300))
+    assert answer is not None
+    assert query(dict(answer.headers)["Location"]) == {"next": "/pay", "max_age": "300",
+                                                       "provider": "b"}
+    # not logged in: the picker, which passes max_age on to every provider's login link
+    answer = g.refuse(None, page(), method="GET", rule=Rule(max_age=300))
+    assert answer is not None
+    location = dict(answer.headers)["Location"]
+    assert urlsplit(location).path == "/eidgate/"
+    assert query(location) == {"next": "/pay", "max_age": "300"}
+    picker = drive(g.handle(WebRequest("GET", "/eidgate/", urlsplit(location).query,
+                                       {"accept": "text/html"})), CraftedProvider())
+    links = [query(h.replace("&amp;", "&")) for h in
+             re.findall(r'href="([^"]*login\?[^"]*)"', picker.body.decode())]
+    assert sorted(link["provider"] for link in links) == ["a", "b"]
+    assert all(link["max_age"] == "300" and link["next"] == "/pay" for link in links)
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1e3", "99999999999", "\uff13\uff10\uff10"])
+def test_a_max_age_in_the_url_that_is_not_seconds_is_dropped(
+        tmp_path: Path, clock: Clock, value: str) -> None:
+    g = two_provider_gate(tmp_path, clock)
+    picker = drive(g.handle(WebRequest("GET", "/eidgate/", f"max_age={value}",
+                                       {"accept": "text/html"})), CraftedProvider())
+    assert "max_age" not in picker.body.decode()
