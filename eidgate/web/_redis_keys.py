@@ -139,8 +139,11 @@ def connect(url: str, *, timeout: float = TIMEOUT) -> redis.Redis:
     return client
 
 
-def connect_async(url: str, *, timeout: float = TIMEOUT) -> redis.asyncio.Redis:
-    """:func:`connect` for redis-py's asyncio client (the same URL forms and bounds)."""
+def connect_async(url: str, *, timeout: float = TIMEOUT, max_connections: int = 100
+                  ) -> redis.asyncio.Redis:
+    """:func:`connect` for redis-py's asyncio client (the same URL forms and bounds), with
+    a pool of up to ``max_connections`` (redis-py's asyncio pool refuses a request beyond
+    its size rather than waiting; the store queues for one within its bound)."""
     import redis
     import redis.asyncio
     from redis.asyncio.retry import Retry
@@ -150,7 +153,8 @@ def connect_async(url: str, *, timeout: float = TIMEOUT) -> redis.asyncio.Redis:
     options: dict[str, Any] = {
         "socket_timeout": timeout, "socket_connect_timeout": timeout,
         "retry": Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
-        "retry_on_timeout": False, "health_check_interval": 30}
+        "retry_on_timeout": False, "health_check_interval": 30,
+        "max_connections": max_connections}
     if "+sentinel" not in url.split("://", 1)[0].lower():
         return redis.asyncio.Redis.from_url(url, **options)
     sentinels, service, db, tls, username, password = sentinel_url(url)
