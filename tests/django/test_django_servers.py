@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import HERE, write_config
+from conftest import HERE, SECRET, write_config
 from redis_server import RedisServer, free_port, redis_server  # noqa: F401 (the fixture)
 
 from eidgate.sandbox import RunningSandbox, SandboxClient
@@ -32,6 +32,8 @@ class Server:
     kind: str
     base: str
     client_id: str
+    redis_url: str
+    key_prefix: str
 
 
 def command(kind: str, port: int) -> list[str]:
@@ -93,11 +95,12 @@ def servers(eidgate_sandbox: RunningSandbox, redis_server: RedisServer,  # noqa:
                 post_logout_redirect_uris=(f"{base}/eidgate/logged-out",),
                 backchannel_logout_uri=f"{base}/eidgate/backchannel-logout"))
             (directory / kind).mkdir()
+            key_prefix = f"django-{kind}-{secrets.token_hex(4)}:"
             config = write_config(eidgate_sandbox, directory / kind, base_url=base,
                                   client=client_id, client_secret=client_secret, extra=(
                     f'\n[eidgate.session]\nstore = "redis"\nurl = "{redis_server.url}"\n'
-                    f'key_prefix = "django-{kind}-{secrets.token_hex(4)}:"\n'))
-            made[kind] = Server(kind, base, client_id)
+                    f'key_prefix = "{key_prefix}"\n'))
+            made[kind] = Server(kind, base, client_id, redis_server.url, key_prefix)
             log = directory / f"{kind}.log"
             with log.open("wb") as out:
                 processes.append((subprocess.Popen(
@@ -186,3 +189,37 @@ def test_back_channel_logout_from_the_sandbox(server: Server,
             assert eidgate_sandbox.sandbox.end_session(sid=sid) == {server.client_id: 200}
         assert browser.get(server.base + "/").text == "public, anonymous, user -"
         assert browser.get(server.base + "/account/", headers=JSON).status_code == 401
+
+
+def test_max_age_steps_up_a_stale_login(server: Server, eidgate_login: Callable[..., Any]
+                                        ) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from eidgate.web import RedisSessions
+    from eidgate.web._redis import connect
+
+    with httpx2.Client() as browser:
+        page = log_in(browser, server, "/fresh/", "sbid-asa", eidgate_login)
+        assert page.text == "fresh: Åsa"
+        # the login as if ten minutes ago: the session re-saved by the app's own store
+        store = RedisSessions(connect(server.redis_url), (SECRET,), 3600,
+                              key_prefix=server.key_prefix, cache=False)
+        try:
+            found = store.load(browser.cookies["eidgate_session"])
+            assert found is not None
+            identity, fields = found
+            assert identity.auth_time is not None
+            value = store.save(replace(identity, auth_time=identity.auth_time - timedelta(
+                seconds=600)), **fields)
+        finally:
+            store.close()
+            store.redis.close()
+        browser.cookies.set("eidgate_session", value, domain="127.0.0.1")  # replaces it
+        assert browser.get(server.base + "/account/").status_code == 200
+        stale = browser.get(server.base + "/fresh/", headers=JSON)
+        assert stale.status_code == 401 and stale.json()["max_age"] == 60
+        moved = browser.get(server.base + "/fresh/", headers=HTML)
+        assert moved.status_code == 303 and "max_age=60" in moved.headers["location"]
+        assert log_in(browser, server, "/fresh/", "sbid-asa", eidgate_login).text == \
+            "fresh: Åsa"

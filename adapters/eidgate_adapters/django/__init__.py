@@ -190,14 +190,6 @@ class EidGateMiddleware:
         return None
 
 
-def _rule(provider: str | None, providers: Iterable[str] | None, loa: Level | None,
-          max_age: int | None) -> Rule:
-    if max_age is None:
-        return Rule.of(provider=provider, providers=providers, loa=loa)
-    return Rule.of(provider=provider, providers=providers, loa=loa,  # type: ignore[call-arg,unused-ignore]
-                   max_age=max_age)
-
-
 @overload
 def login_required(view: F, /) -> F: ...
 
@@ -217,7 +209,7 @@ def login_required(view: F | None = None, /, *, provider: str | None = None,
     Sync and async views keep their type. A page navigation is sent to log in and back; an
     API call gets ``401`` JSON. ``OPTIONS`` needs a login too: a Django view answers it.
     """
-    rule = _rule(provider, providers, loa, max_age)
+    rule = Rule.of(provider=provider, providers=providers, loa=loa, max_age=max_age)
 
     def refuse(args: tuple[Any, ...], kwargs: dict[str, Any]) -> HttpResponse | None:
         # the request: the first argument, or the second for a method (self, request)
@@ -248,7 +240,8 @@ class LoginRequiredMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         """The view's answer, or the gate's refusal (awaitable for an async view)."""
         _lazy(request)
-        refused = _refused(request, _rule(None, self.providers, self.loa, self.max_age))
+        refused = _refused(request, Rule.of(providers=self.providers, loa=self.loa,
+                                            max_age=self.max_age))
         if refused is None:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         if getattr(self, "view_is_async", False):  # Django awaits an async view's answer
