@@ -424,6 +424,7 @@ def test_a_login_through_the_nginx_site(tmp_path: Path, nginx_site: Any,
                             "login_hint", "ftn-vaino"))
                     response = browser.get(httpx2.URL(public).join(location))
                 assert response.text == "Hello Väinö"
+                assert response.headers["strict-transport-security"] == "max-age=63072000"
                 # eidgate's cookies (the sandbox, on plain http, has its own)
                 ours = [c for c in browser.cookies.jar
                         if "eidgate" in c.name and not c.name.startswith("eidgate_sandbox")]
