@@ -1,5 +1,6 @@
 """The callback's ``code`` and ``state`` stay out of the servers' access logs (issue 10
-item 5), with the settings the README gives, taken from the README itself.
+item 5), with the settings the deployment guide gives (docs/deployment.md, "Access logs"),
+taken from the guide itself.
 
 Real servers on 127.0.0.1, each a subprocess on a free port serving an example app
 (uvicorn: examples/starlette_app.py; gunicorn: examples/flask_app.py) against the sandbox
@@ -25,13 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
+from doc_blocks import block
 
 from eidgate.sandbox import RunningSandbox, SandboxClient
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
 EXAMPLES = ROOT / "examples"
-_FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<code>.*?)^```\s*$", re.S | re.M)
 
 try:  # not in the dev extra yet: its cases are skipped, saying so, until it is
     import gunicorn  # noqa: F401
@@ -41,15 +41,12 @@ except ImportError:
 
 
 def readme_block(lang: str, marker: str) -> str:
-    """The one ``lang`` block of the README that contains ``marker``."""
-    hits = [m["code"] for m in _FENCE.finditer(README.read_text(encoding="utf-8"))
-            if m["lang"] == lang and marker in m["code"]]
-    assert len(hits) == 1, f"README: {len(hits)} {lang} blocks contain {marker!r}"
-    return hits[0]
+    """The one ``lang`` block of the documentation (README or docs/) with ``marker``."""
+    return block(None, lang, marker).code
 
 
 def readme_gunicorn_format() -> str:
-    """The ``--access-logformat`` the README's gunicorn command gives."""
+    """The ``--access-logformat`` the guide's gunicorn command gives."""
     command = readme_block("sh", "--access-logformat")
     found = re.search(r"--access-logformat '([^']*)'", command)
     assert found is not None
@@ -78,7 +75,7 @@ def config_for(sandbox: RunningSandbox, port: int, directory: Path) -> Path:
 
 
 def server_command(server: str, settings: str, port: int, directory: Path) -> list[str]:
-    """The command line of ``server`` with the README's ``settings`` (or none)."""
+    """The command line of ``server`` with the guide's ``settings`` (or none)."""
     bind = ["--host", "127.0.0.1", "--port", str(port)]
     if server == "uvicorn":
         command = [sys.executable, "-m", "uvicorn", "--app-dir", str(EXAMPLES), *bind,
@@ -171,7 +168,7 @@ def test_access_log_keeps_the_callbacks_code_and_state_out(
     access = [line for line in logged.splitlines() if '"GET /' in line]
     assert any("GET /account" in line for line in access), logged  # the log is written
     assert any("/eidgate/callback" in line for line in access), logged  # paths are kept
-    if leaks:  # the problem the README's settings solve (issue 10 item 5)
+    if leaks:  # the problem the guide's settings solve (issue 10 item 5)
         assert code in logged and state in logged
     else:
         assert code not in logged, logged
