@@ -20,6 +20,20 @@ Strings: TypeAlias = Mapping[str, Mapping[str, str]]
 
 STRINGS: dict[str, str] = {
     "lang": "en",
+    # the provider's answer says our configuration is wrong (a wrong client secret or
+    # issuer): not an outage, and nothing the person can fix (status 500)
+    "misconfigured_title": "Login is not available",
+    "misconfigured": "The login of this service is not set up correctly, so you cannot log in "
+                     "right now. Please try again later.",
+    # a gate route asked with a method it does not take (405, RFC 9110 15.5.6)
+    "method_not_allowed_title": "This page cannot be opened like this",
+    "method_not_allowed": "This address does not take this kind of request.",
+    # the callback came without any pending-login cookie: most often the login was begun
+    # at another host than base_url's (its cookie stays there); {address}: base_url
+    "wrong_host": "This login could not be completed here: this browser has no login started at "
+                  "{address}. If you opened the site at another address, open it at {address} and "
+                  "log in again.",
+    "not_found_title": "Page not found",
     "picker_title": "Log in",
     "picker_text": "Choose how you want to prove who you are.",
     "error_title": "Login did not complete",
@@ -53,6 +67,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "en": STRINGS,
     "da": {
         "lang": "da",
+        "misconfigured_title": "Login er ikke tilgængeligt",
+        "misconfigured": "Login på denne tjeneste er ikke sat korrekt op, så du kan ikke logge "
+                         "ind lige nu. Prøv igen senere.",
+        "method_not_allowed_title": "Siden kan ikke åbnes på denne måde",
+        "method_not_allowed": "Denne adresse modtager ikke denne type anmodning.",
+        "wrong_host": "Login kunne ikke gennemføres her: denne browser har intet login startet på "
+                      "{address}. Hvis du åbnede siden på en anden adresse, så åbn den på "
+                      "{address}, og log ind igen.",
+        "not_found_title": "Siden blev ikke fundet",
         "picker_title": "Log ind",
         "picker_text": "Vælg, hvordan du vil identificere dig.",
         "error_title": "Login blev ikke gennemført",
@@ -82,6 +105,17 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
     "de": {
         "lang": "de",
+        "misconfigured_title": "Anmeldung nicht verfügbar",
+        "misconfigured": "Die Anmeldung dieses Dienstes ist nicht richtig eingerichtet, daher "
+                         "können Sie sich gerade nicht anmelden. Bitte versuchen Sie es später "
+                         "erneut.",
+        "method_not_allowed_title": "Diese Seite lässt sich so nicht öffnen",
+        "method_not_allowed": "Diese Adresse nimmt diese Art von Anfrage nicht an.",
+        "wrong_host": "Die Anmeldung konnte hier nicht abgeschlossen werden: Dieser Browser hat "
+                      "keine Anmeldung unter {address} begonnen. Wenn Sie die Seite unter einer "
+                      "anderen Adresse geöffnet haben, öffnen Sie sie unter {address} und melden "
+                      "Sie sich erneut an.",
+        "not_found_title": "Seite nicht gefunden",
         "picker_title": "Anmelden",
         "picker_text": "Wählen Sie, wie Sie sich ausweisen möchten.",
         "error_title": "Anmeldung nicht abgeschlossen",
@@ -114,6 +148,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
     "fi": {
         "lang": "fi",
+        "misconfigured_title": "Kirjautuminen ei ole käytettävissä",
+        "misconfigured": "Tämän palvelun kirjautumista ei ole määritetty oikein, joten et voi "
+                         "kirjautua juuri nyt. Yritä myöhemmin uudelleen.",
+        "method_not_allowed_title": "Sivua ei voi avata näin",
+        "method_not_allowed": "Tämä osoite ei ota vastaan tällaista pyyntöä.",
+        "wrong_host": "Tunnistautumista ei voitu viedä loppuun: tällä selaimella ei ole aloitettu "
+                      "tunnistautumista osoitteessa {address}. Jos avasit palvelun eri "
+                      "osoitteessa, avaa se osoitteessa {address} ja tunnistaudu uudelleen.",
+        "not_found_title": "Sivua ei löydy",
         "picker_title": "Tunnistaudu",
         "picker_text": "Valitse tunnistustapa.",
         "error_title": "Tunnistautuminen ei onnistunut",
@@ -144,6 +187,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
     "nb": {
         "lang": "nb",
+        "misconfigured_title": "Innlogging er ikke tilgjengelig",
+        "misconfigured": "Innloggingen til denne tjenesten er ikke satt opp riktig, så du kan "
+                         "ikke logge inn akkurat nå. Prøv igjen senere.",
+        "method_not_allowed_title": "Siden kan ikke åpnes på denne måten",
+        "method_not_allowed": "Denne adressen tar ikke imot denne typen forespørsel.",
+        "wrong_host": "Innloggingen kunne ikke fullføres her: denne nettleseren har ingen "
+                      "innlogging startet på {address}. Hvis du åpnet siden på en annen adresse, "
+                      "åpne den på {address} og logg inn på nytt.",
+        "not_found_title": "Fant ikke siden",
         "picker_title": "Logg inn",
         "picker_text": "Velg hvordan du vil identifisere deg.",
         "error_title": "Innloggingen ble ikke fullført",
@@ -174,6 +226,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
     "nl": {
         "lang": "nl",
+        "misconfigured_title": "Inloggen is niet beschikbaar",
+        "misconfigured": "Het inloggen bij deze dienst is niet goed ingesteld, daardoor kun je nu "
+                         "niet inloggen. Probeer het later opnieuw.",
+        "method_not_allowed_title": "Deze pagina kan zo niet worden geopend",
+        "method_not_allowed": "Dit adres neemt dit soort verzoek niet aan.",
+        "wrong_host": "Deze inlog kon hier niet worden afgerond: deze browser heeft geen inlog "
+                      "gestart op {address}. Heb je de site op een ander adres geopend, open hem "
+                      "dan op {address} en log opnieuw in.",
+        "not_found_title": "Pagina niet gevonden",
         "picker_title": "Inloggen",
         "picker_text": "Kies hoe u wilt inloggen.",
         "error_title": "Inloggen is niet gelukt",
@@ -205,6 +266,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     },
     "sv": {
         "lang": "sv",
+        "misconfigured_title": "Inloggningen är inte tillgänglig",
+        "misconfigured": "Inloggningen till den här tjänsten är inte korrekt inställd, så du kan "
+                         "inte logga in just nu. Försök igen senare.",
+        "method_not_allowed_title": "Sidan kan inte öppnas på det här sättet",
+        "method_not_allowed": "Den här adressen tar inte emot den här typen av begäran.",
+        "wrong_host": "Inloggningen kunde inte slutföras här: den här webbläsaren har ingen "
+                      "inloggning påbörjad på {address}. Om du öppnade webbplatsen på en annan "
+                      "adress, öppna den på {address} och logga in igen.",
+        "not_found_title": "Sidan hittades inte",
         "picker_title": "Legitimera dig",
         "picker_text": "Välj vilken e-legitimation du vill använda.",
         "error_title": "Inloggningen slutfördes inte",

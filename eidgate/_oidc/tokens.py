@@ -9,21 +9,19 @@ checks of an ID token (3.1.3.7) and of a userinfo response (5.3.2).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Generator, Mapping
 from typing import Any
 
 from .._config import ProviderConfig
-from .._errors import InvalidTokenError, ProviderError, TokenEndpointError, shown
+from .._errors import InvalidTokenError, ProviderError, TokenEndpointError, at_step, shown, stepped
 from .._json import parse_json
 from .authorize import VSCHAR, PendingLogin, client_auth
-from .http import HttpRequest, HttpResponse, expect_ok, json_object
+from .http import ERROR_CODE as ERROR_CODE  # where flow and others import it from
+from .http import HttpRequest, HttpResponse, expect_ok, json_object, oauth_error
 from .jose import decrypt, is_jwe, left_hash, protected_header, same, verify
 from .metadata import ProviderState, PublicKey
 
 _MAX_SUB_LENGTH = 255  # OIDC Core 2: sub MUST NOT exceed 255 ASCII characters
-#: RFC 6749 4.1.2.1 / 5.2: the characters of an OAuth error code.
-ERROR_CODE = re.compile(r"[\x20-\x21\x23-\x5B\x5D-\x7E]{1,128}")
 _OTHER_TYPS = frozenset({"at+jwt", "logout+jwt", "oauth-authz-req+jwt", "secevent+jwt",
                          "dpop+jwt", "token-introspection+jwt", "client-authentication+jwt"})
 
@@ -83,7 +81,7 @@ def check_id_token(claims: Mapping[str, Any], *, provider: ProviderConfig, alg: 
     """All claim checks of OIDC Core 3.1.3.7 after the signature has been verified."""
     # (2) iss MUST exactly match the issuer identifier.
     if claims.get("iss") != provider.issuer:
-        raise InvalidTokenError("ID token was issued by another issuer")
+        raise InvalidTokenError("ID token was issued by another issuer", misconfigured=True)
     check_subject(claims, "ID token")
     check_audience(claims, provider, "ID token")
     # (9) the current time MUST be before exp (with a bounded clock skew).
@@ -163,6 +161,7 @@ def check_userinfo(claims: Mapping[str, Any], *, provider: ProviderConfig, subje
             raise InvalidTokenError("userinfo JWT is not valid yet (nbf)")
 
 
+@stepped("token")
 def exchange_code(conf: ProviderConfig, endpoint: str, login: PendingLogin, code: str, *,
                   now: float, jti: str) -> Generator[HttpRequest, HttpResponse, dict[str, Any]]:
     """OIDC Core 3.1.3.1-3.1.3.5: the token request and the checks on its response."""
@@ -172,16 +171,13 @@ def exchange_code(conf: ProviderConfig, endpoint: str, login: PendingLogin, code
                 redirect_uri=login.redirect_uri, code_verifier=login.code_verifier)
     response = yield HttpRequest.form(endpoint, form, headers, conf.timeout, conf.issuer)
     if response.status in (400, 401):
-        # RFC 6749 5.2: error response; keep the code, never the description verbatim.
-        try:
-            code_name = json_object(response, "token endpoint").get("error")
-        except ProviderError:
-            code_name = None
-        name = code_name if isinstance(code_name, str) and ERROR_CODE.fullmatch(
-            code_name) else None
+        # RFC 6749 5.2: error response; the code in the description, the provider's text
+        # (bounded, one line) only for the operator's log
+        name, said = oauth_error(response)
         raise TokenEndpointError(f"token endpoint refused the code exchange "
                                  f"({name or f'HTTP {response.status}'})",
-                                 provider_error=name)
+                                 provider_error=name, provider_description=said,
+                                 http_status=response.status)
     expect_ok(response, "token endpoint")
     tokens = json_object(response, "token endpoint")
     if "error" in tokens:  # RFC 6749 5.2: an error member means failure, even with 200
@@ -208,6 +204,13 @@ def verified(conf: ProviderConfig, keys: ProviderState, token: str, what: str, *
              must_sign: bool) -> Generator[HttpRequest, HttpResponse,
                                            tuple[dict[str, Any], str | None]]:
     """Decrypt (if JWE) and verify (JWS) ``token``; returns the claims and the JWS alg."""
+    with at_step(conf.name, "id_token" if what == "ID token" else "userinfo"):
+        return (yield from _verified(conf, keys, token, what, now=now, must_sign=must_sign))
+
+
+def _verified(conf: ProviderConfig, keys: ProviderState, token: str, what: str, *,
+              now: float, must_sign: bool) -> Generator[HttpRequest, HttpResponse,
+                                                        tuple[dict[str, Any], str | None]]:
     if is_jwe(token):
         # OIDC Core 3.1.3.7 (1) / 5.3.2: decrypt with the keys we registered.
         plaintext = decrypt(token, conf.decryption_keys, what).strip()
@@ -247,6 +250,7 @@ def verified(conf: ProviderConfig, keys: ProviderState, token: str, what: str, *
     return verify(token, key, alg, what), alg
 
 
+@stepped("userinfo")
 def fetch_userinfo(conf: ProviderConfig, keys: ProviderState, endpoint: str, access_token: str,
                    subject: str, *, now: float, leeway: int
                    ) -> Generator[HttpRequest, HttpResponse, tuple[dict[str, Any], str]]:

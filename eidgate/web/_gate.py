@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from .. import _languages
 from .._client import AsyncClient, Client
@@ -72,8 +72,11 @@ log = logging.getLogger("eidgate")
 _STORE_FAILED: ContextVar[str | None] = ContextVar("eidgate_store_failed", default=None)
 Driver = TypeVar("Driver", Client, AsyncClient)
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
-# the methods each route answers; any other method reads as an unknown page (404), so a
-# GET (a link, a prefetch, an <img>) never logs anyone out.
+# the methods each route answers; any other method on a route is 405 with Allow (RFC 9110
+# 15.5.6), so a GET (a link, a prefetch, an <img>) never logs anyone out; a path that is
+# no route is 404. Not 501 for a method the gate does not know (RFC 9110 9.1): that is
+# for a method the origin server as a whole does not implement, and the app behind the
+# gate may implement any (WebDAV's PROPFIND, say).
 # /login and /callback are GET only: a HEAD (a link checker) would start a login at the
 # provider, or spend the code and the pending login the browser's GET needs (RFC 9110
 # 9.2.1: a safe method must not do what only a person's request should)
@@ -147,6 +150,8 @@ class Gate:
         self.pending = PendingCodec(config.secret_keys, config.login_timeout,
                                     prefix=prefix + PENDING_PREFIX)
         self.origin = origin_of(config.base_url)
+        #: hosts other than base_url's that logins were begun at (for the callback's log)
+        self.other_hosts: dict[str, None] = {}
         languages = options.get("languages")
         if languages is None:
             languages = config.languages  # [eidgate] languages in eidgate.toml, or None
@@ -249,8 +254,8 @@ class Gate:
             return self._store_unavailable(request)
         if not is_navigation(request.headers):
             reason = "login_required" if identity is None else "insufficient_authentication"
-            body: dict[str, str | int] = {"error": reason, "login_url": self._at(request,
-                                                                                 "/login")}
+            body: dict[str, str | int] = {"error": reason,
+                                          "login_url": self._api_login(request, rule)}
             challenge = f'eidgate error="{reason}"'
             if rule.max_age is not None:
                 # RFC 9470 3: the challenge names the max_age the route needs, and the login
@@ -282,6 +287,32 @@ class Gate:
         if rule.providers:
             query["providers"] = ",".join(rule.providers)
         return self._redirect(self._at(request, f"/?{urlencode(query)}"))
+
+    def _api_login(self, request: WebRequest, rule: Rule) -> str:
+        """The 401 JSON's ``login_url``: ``/login`` with the way back (``next``) and the
+        provider when the route's rule names exactly one.
+
+        ``next`` is the page the API call came from: its ``Referer``, when that is of this
+        site's origin (``base_url``'s, RFC 6454): a script's fetch wants the person back on
+        the page that made it, not on the API's JSON, so not the request's own path. A
+        same-origin fetch sends the page's URL there by default (Referrer Policy
+        ``strict-origin-when-cross-origin``); another origin's, or none (RFC 9110 10.1.3:
+        a client may leave it out), gives no ``next``: the login ends at the app's root.
+        """
+        query: dict[str, str] = {}
+        referer = request.headers.get("referer", "")
+        try:
+            page = urlsplit(referer) if origin_of(referer) == self.origin else None
+        except ValueError:  # a malformed Referer (a bad port): no way back from it
+            page = None
+        if page is not None and page.path:
+            query["next"] = self._next(request, page.path + (f"?{page.query}"
+                                                             if page.query else ""))
+        if rule.providers is not None and len(rule.providers) == 1:
+            # the one the route takes (without it /login uses default_provider)
+            query["provider"] = next(iter(rule.providers))
+        login = self._at(request, "/login")
+        return f"{login}?{urlencode(query)}" if query else login
 
     def allowed(self, rule: Rule, identity: Identity | None) -> bool:
         """``rule.allows(identity)`` by this gate's clock, with the configured clock skew for
@@ -352,8 +383,17 @@ class Gate:
     def handle(self, request: WebRequest) -> WebSteps:
         """Answer a request under ``route_prefix``; a generator returning the response."""
         route = request.path[len(self.prefix):] or "/"
-        if request.method not in _METHODS.get(route, ()):
-            return self._error(request, 404, "not_found", request.root + "/")
+        methods = _METHODS.get(route)
+        if methods is None:  # no route of the gate: an unknown page
+            return self._error(request, 404, "not_found", request.root + "/",
+                               title="not_found_title")
+        if request.method not in methods:
+            # RFC 9110 15.5.6: the route exists, not for this method; Allow MUST list those
+            # it takes. Its own page: nothing about a login went wrong
+            page = self._error(request, 405, "method_not_allowed", request.root + "/",
+                               title="method_not_allowed_title")
+            page.headers.append(("Allow", ", ".join(methods)))
+            return page
         if route == "/backchannel-logout":  # the provider's server: no browser, no page
             return (yield from _routes.backchannel_logout(self, request))
         if route == "/callback":
@@ -364,7 +404,8 @@ class Gate:
             try:
                 return (yield from _routes.login(self, request))
             except ProviderError as exc:  # discovery or PAR failed
-                log.warning("eidgate: provider failure (%s)", exc.error)
+                _routes.provider_failure(exc, request.params.get("provider")
+                                         or self.config.default_provider, "login")
                 return self._unavailable(request, exc)
         if route == "/logged-out":
             s = self._texts(request)
@@ -383,16 +424,49 @@ class Gate:
                            cookies=cookies or [])
 
     def _error(self, request: WebRequest, status: int, key: str, retry: str,
-               cookies: list[str] | None = None, detail: str | None = None) -> WebResponse:
+               cookies: list[str] | None = None, detail: str | None = None, *,
+               title: str | None = None, address: str | None = None) -> WebResponse:
+        """The error page with the message ``s[key]``; ``title``: the key of its own title
+        (else "Login did not complete"), with "back to the start page" as its link;
+        ``address`` fills the message's ``{address}``."""
         s = self._texts(request)
-        return self._page(status, s, self.pages.error(s, s[key], retry, detail), cookies)
+        if title is not None:
+            s = {**s, "error_title": s[title], "try_again": s["home"]}
+        message = s[key] if address is None else s[key].replace("{address}", address)
+        return self._page(status, s, self.pages.error(s, message, retry, detail), cookies)
 
     def _unavailable(self, request: WebRequest, exc: EidGateError,
                      cookies: list[str] | None = None) -> WebResponse:
         s = self._texts(request)
+        if isinstance(exc, ProviderError) and exc.misconfigured:
+            # the provider answered, and its answer says our configuration is wrong (a client
+            # secret, an issuer): no outage, and no retry will help. The person reads that
+            # the service is misconfigured (500, RFC 9110 15.6.1); the operator, the log's
+            # line (provider_failure)
+            s = {**s, "unavailable_title": s["misconfigured_title"],
+                 "unavailable": s["misconfigured"]}
+            return self._page(500, s, self.pages.unavailable(s, self._at(request, "/")),
+                              cookies)
         # the error's own status hint: 504 when the provider did not answer in time
         status = exc.status if 500 <= exc.status < 600 else 502
         return self._page(status, s, self.pages.unavailable(s, self._at(request, "/")), cookies)
+
+    def other_host(self, request: WebRequest) -> str | None:
+        """The host the browser asked for, when it is not ``base_url``'s (else None): a
+        login begun there keeps its pending-login cookie there (RFC 6265bis 5.4: a host-only
+        cookie goes back to that host alone), and the callback at ``base_url`` finds none.
+        ``X-Forwarded-Host`` first (a proxy's), else ``Host`` (RFC 9110 7.2). For the log
+        and the page only: nothing is decided on it."""
+        sent = request.headers.get("x-forwarded-host") or request.headers.get("host")
+        if not sent:
+            return None
+        host = sent.split(",")[0].strip().lower()
+        try:
+            if origin_of(f"{urlsplit(self.config.base_url).scheme}://{host}") == self.origin:
+                return None
+        except ValueError:  # not a host[:port]: not base_url's either
+            pass
+        return host[:100]
 
     def finish(self, request: WebRequest, response: WebResponse) -> WebResponse:
         """Store the evidence a deferred callback left (``defer_evidence=True``).

@@ -88,6 +88,19 @@ def login(gate: Gate, request: WebRequest) -> WebSteps:
     drop = [gate._drop(n) for n in gate.pending.overflow(request.cookies)]
     keep = gate._cookie(gate.pending.cookie_name(redirect.pending),
                         gate.pending.encode(redirect.pending), gate.config.login_timeout)
+    elsewhere = gate.other_host(request)
+    if elsewhere is not None:
+        # the pending-login cookie stays with this host; the provider sends the browser back
+        # to base_url's callback, which will not find it (unknown login state). A WARNING
+        # the first time per host (a proxy that rewrites Host would repeat it on every login)
+        first = elsewhere not in gate.other_hosts
+        if first and len(gate.other_hosts) < 16:
+            gate.other_hosts[elsewhere] = None
+        log.log(logging.WARNING if first else logging.INFO,
+                "eidgate: login begun at host %r, but base_url is %s: the browser keeps this "
+                "login's cookie for that host and the callback at base_url will not find it; "
+                "open the site at base_url (or set base_url to where it runs)",
+                elsewhere, gate.origin)
     log.info("eidgate: login started (provider %s)", name)
     return gate._redirect(redirect.url, [*drop, keep])
 
@@ -118,13 +131,16 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     try:
         result: LoginResult = yield from gate.rp.complete(params, pending)
     except CallbackError as exc:
+        if exc.error == "invalid_state" and not pending:
+            return _no_pending_login(gate, request, exc)
         # the description is eidgate's own English (no personal data): for the log;
         # the person reads a short message in their language
         log.info("eidgate: callback refused (%s: %s)", exc.error, exc.description)
         key = "login_expired" if exc.error == "login_expired" else "invalid_callback"
         return gate._error(request, exc.status, key, gate._at(request, "/"), used)
     except ProviderError as exc:
-        log.warning("eidgate: provider failure (%s)", exc.error)
+        provider_failure(exc, next((p.provider for p in pending if p.state == state), "?"),
+                         "callback")
         return gate._unavailable(request, exc, used)
     if not result.accepted or result.identity is None:
         log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,
@@ -185,6 +201,35 @@ def kept_claims(gate: Gate, identity: Identity) -> Identity:
     return replace(identity, claims={k: v for k, v in identity.claims.items() if k in wanted})
 
 
+def provider_failure(exc: ProviderError, provider: str, step: str) -> None:
+    """The operator's log line for a provider failure, at WARNING: whether it is a
+    misconfiguration or an outage, the provider, the step, the provider's error code and
+    description (cut short; never a request body, code or token: see
+    :meth:`~eidgate.ProviderError.diagnosis`). ``provider`` / ``step``: where the gate was,
+    unless the flow named a more precise one."""
+    exc.at(provider, step)
+    log.warning("eidgate: provider failure: %s", exc.diagnosis())
+
+
+def _no_pending_login(gate: Gate, request: WebRequest, exc: CallbackError) -> WebResponse:
+    """A callback that came with no pending-login cookie at all (RFC 6749 10.12: its state
+    is no login of this browser). Most often the login was begun at another host than
+    base_url's, whose cookie the browser keeps there: the page says where to open the
+    site, the log says which hosts logins were begun at."""
+    here = gate.other_host(request)
+    seen = [h for h in (here, *gate.other_hosts) if h is not None]
+    if seen:
+        log.warning("eidgate: callback refused (%s): no pending-login cookie came with it; "
+                    "logins were begun at host %s, but base_url is %s: the browser keeps a "
+                    "login's cookie for the host it was begun at", exc.error,
+                    ", ".join(repr(h) for h in dict.fromkeys(seen)), gate.origin)
+    else:
+        log.info("eidgate: callback refused (%s: %s; no pending-login cookie came with it)",
+                 exc.error, exc.description)
+    return gate._error(request, exc.status, "wrong_host", gate._at(request, "/"),
+                       address=gate.origin)
+
+
 def keep(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]
           ) -> WebResponse | None:
     """Store the evidence archive; an error page if that fails (no evidence, no login)."""
@@ -223,7 +268,8 @@ def logout(gate: Gate, request: WebRequest) -> WebSteps:
         try:  # OpenID Connect RP-Initiated Logout 1.0: the relying party builds the URL
             url = yield from gate.rp.logout(provider, post_logout_redirect_uri=back)
         except ProviderError as exc:  # the session here is over all the same
-            log.warning("eidgate: provider logout skipped (%s)", exc.error)
+            provider_failure(exc, provider, "logout")
+            log.info("eidgate: provider logout skipped (%s)", exc.error)
             url = None
         if url is not None:
             return gate._redirect(url, cookies)
@@ -251,8 +297,9 @@ def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
         log.info("eidgate: back-channel logout refused (%s)", exc.description)
         return _logout_answer(400, exc.error, exc.description)
     except ProviderError as exc:  # the provider's keys could not be fetched
-        log.warning("eidgate: back-channel logout failed: provider keys unavailable (%s)",
-                    exc.error)
+        exc.at("?", "backchannel_logout")
+        log.warning("eidgate: back-channel logout failed: provider keys unavailable: %s",
+                    exc.diagnosis())
         return _logout_answer(400, "temporarily_unavailable",
                               "the provider's keys could not be fetched; logout not done")
     end = getattr(store, "end", None)  # a store written before end() was in the protocol

@@ -196,10 +196,13 @@ def test_a_replayed_logout_token_is_refused(
 
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "OPTIONS"])
-def test_other_methods_are_an_unknown_page(
+def test_other_methods_are_not_allowed(
         family: str, method: str, make: Callable[..., Callable[..., Answer]]) -> None:
+    # Back-Channel Logout 1.0 2.5: POST only; RFC 9110 15.5.6: 405 with Allow
     store = RecordingStore()
-    assert make(family, sessions=store)(method).status == 404
+    answer = make(family, sessions=store)(method)
+    assert answer.status == 405
+    assert answer.headers["allow"] == "POST"
     assert store.ended == []
 
 

@@ -9,8 +9,11 @@ The expected outcome of each row is written from the rules, not read from the co
 * The gate's route/method table (README "Routes under route_prefix", RFC 9110 9.2.1): the
   picker, ``/logged-out`` and ``/jwks.json`` answer ``GET`` and ``HEAD``; ``/login`` and
   ``/callback`` only ``GET`` (a ``HEAD`` must not start a login or spend a code); ``/logout``
-  only ``POST``, and ``403`` from another site (OWASP logout CSRF); any other method, and
-  any other route, is an unknown page: ``404``. Nothing under the prefix reaches the app.
+  only ``POST``, and ``403`` from another site (OWASP logout CSRF). Any other method on
+  one of these routes is ``405`` with ``Allow`` naming those it takes (RFC 9110 15.5.6),
+  ``get`` and ``PROPFIND`` too: RFC 9110 9.1's ``501`` is for a method the origin server
+  as a whole does not implement, and the app behind the gate may implement any. Any other
+  route is an unknown page: ``404``. Nothing under the prefix reaches the app.
 * The gate answers every method under its prefix in every adapter, Flask included (its
   ``before_request`` takes the prefix before Flask's own routing could answer ``OPTIONS`` or
   ``405``, or hand the path to an app's catch-all rule); Starlette answers a method an
@@ -29,18 +32,16 @@ One sandbox, one real login per adapter (``eidgate_login``), the apps built once
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
 import flask
 import pytest
+from adapter_drivers import Answer, Send, asgi_send, wsgi_send
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -50,7 +51,6 @@ from eidgate_adapters import asgi, wsgi
 from eidgate_adapters.flask import EidGate
 from eidgate_adapters.flask import login_required as flask_login_required
 
-HOST = "127.0.0.1:8000"
 SESSION = "eidgate_session"  # base_url is http://127.0.0.1: no "__Host-" prefix
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND", "get",
            "options")
@@ -96,6 +96,7 @@ class Outcome:
 
 REACHED = Outcome(200, True)
 NOT_FOUND = Outcome(404, False)
+NOT_ALLOWED = Outcome(405, False)
 # the gate's routes and the methods each answers (README "Routes under route_prefix");
 # a callable takes (session, cross_site)
 GATE: dict[str, dict[str, Callable[[bool, bool], Outcome]]] = {
@@ -121,7 +122,9 @@ def expect(setup: Setup, method: str, path: str, session: bool, cors: bool) -> O
     if path in GATE_PATHS:
         route = path.removeprefix("/eidgate") or "/"
         answer = GATE.get(route, {}).get(seen)
-        return answer(session, cors) if answer else NOT_FOUND
+        if answer is None:
+            return NOT_ALLOWED if route in GATE else NOT_FOUND
+        return answer(session, cors)
     if setup.name == "asgi-decorator" and path == PROTECTED and seen not in ALL:
         return Outcome(405, False)  # Starlette: the endpoint's route lists ALL, upper case
     if path == PUBLIC or session:
@@ -177,78 +180,6 @@ def starlette_app() -> Starlette:
                              Route("/public/{p:path}", BareASGI())])
 
 
-# -- drivers: a request as a server would hand it over, method as sent -------------------
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    cookies: list[str] = field(default_factory=list)
-
-    @property
-    def status_code(self) -> int:  # what eidgate_login reads
-        return self.status
-
-    @property
-    def reached(self) -> bool:
-        return self.headers.get("x-app") == "reached"
-
-
-def wsgi_send(app: Any, method: str, path: str, query: str,
-              headers: dict[str, str]) -> Answer:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False,
-        "wsgi.run_once": False}
-    for name, value in {"Host": HOST, **headers}.items():
-        environ["HTTP_" + name.upper().replace("-", "_")] = value
-    started: list[Any] = []
-
-    def start_response(status: str, response_headers: list[tuple[str, str]],
-                       exc_info: Any = None) -> None:
-        started[:] = [status, response_headers]
-    result = app(environ, start_response)
-    try:
-        body = b"".join(result)
-    finally:
-        getattr(result, "close", lambda: None)()
-    status, pairs = started
-    return Answer(int(status.split()[0]), {k.lower(): v for k, v in pairs}, body,
-                  [v for k, v in pairs if k.lower() == "set-cookie"])
-
-
-async def asgi_send(app: Any, method: str, path: str, query: str,
-                    headers: dict[str, str]) -> Answer:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "query_string": query.encode(), "root_path": "",
-             "headers": [(k.lower().encode(), v.encode())
-                         for k, v in {"Host": HOST, **headers}.items()],
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
-    sent: list[dict[str, Any]] = []
-    asked = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client stays connected
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return Answer(start["status"], {k.lower(): v for k, v in pairs}, body,
-                  [v for k, v in pairs if k.lower() == "set-cookie"])
-
-
-Send = Callable[[str, str, str, dict[str, str]], Answer]
 
 
 class Browser:
@@ -379,6 +310,11 @@ def test_method_route_adapter(row: Row, apps: dict[str, Send],
     assert got == (want.status, want.reached), (
         f"{row.id}: got {got[0]} {'app reached' if got[1] else 'app not reached'}, "
         f"want {want.status} {'app reached' if want.reached else 'app not reached'}")
+    if want.status == 405 and row.path in GATE_PATHS:  # RFC 9110 15.5.6: Allow MUST list
+        route = row.path.removeprefix("/eidgate") or "/"
+        assert answer.headers["allow"] == ", ".join(GATE[route])  # the route's methods
+    else:
+        assert "allow" not in answer.headers or row.path in (PROTECTED, PUBLIC)
     if want.location is not None:
         location = want.location.replace("SANDBOX", eidgate_sandbox.issuer)
         assert answer.headers["location"].startswith(location)

@@ -150,16 +150,19 @@ def test_each_language_renders_every_page(app: flask.Flask, eidgate_sandbox: Run
         assert f"<title>{esc(s['picker_title'])}</title>" in page
         assert esc(s["picker_text"]) in page
         cases = [("/eidgate/logged-out", 200, "logged_out_title", "logged_out"),
-                 ("/eidgate/nowhere", 404, "error_title", "not_found"),
+                 ("/eidgate/nowhere", 404, "not_found_title", "not_found"),
+                 ("/eidgate/logout", 405, "method_not_allowed_title", "method_not_allowed"),
                  ("/eidgate/login?provider=nobody", 400, "error_title", "unknown_provider"),
-                 ("/eidgate/callback?state=forged", 400, "error_title", "invalid_callback")]
+                 # no pending login in this browser: where to open the site (base_url)
+                 ("/eidgate/callback?state=forged", 400, "error_title", "wrong_host"),
+                 ("/eidgate/callback?state=a&state=b", 400, "error_title", "invalid_callback")]
         for path, status, title, text in cases:
             response = client.get(path)
             body = response.get_data(as_text=True)
             assert response.status_code == status, path
             assert response.headers["Content-Language"] == lang, path
             assert f'<html lang="{lang}">' in body and h1(body) == esc(s[title]), path
-            assert esc(s[text]) in body, path
+            assert esc(s[text].replace("{address}", "http://127.0.0.1:8000")) in body, path
         canceled = eidgate_login(client, "/eidgate/login?provider=sandbox", person="cancel")
         body = canceled.get_data(as_text=True)
         assert canceled.status_code == 401

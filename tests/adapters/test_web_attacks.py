@@ -535,7 +535,9 @@ def test_only_post_logs_out(gate: Gate, op: CraftedProvider, method: str) -> Non
     # RFC 9110 9.2.1: GET and HEAD are safe (prefetch, <img>, link scanners)
     browser = logged_in(gate, op)
     response = browser.send(method, "/eidgate/logout")
-    assert response.status == 404
+    # RFC 9110 15.5.6: the route exists, not for this method; Allow lists the one it takes
+    assert response.status == 405
+    assert ("Allow", "POST") in response.headers
     assert not response.cookies
     assert browser.identity() is not None
 
@@ -557,14 +559,16 @@ def test_rp_initiated_logout_sends_no_token_and_the_registered_return_uri(
 
 # -- methods and paths ------------------------------------------------------------------
 
+# a gate route asked with a method it does not take: 405 (RFC 9110 15.5.6); a path that
+# is no route (exactly spelled): 404
 @pytest.mark.parametrize(("method", "path", "status"), [
-    ("POST", "/eidgate/", 404), ("PUT", "/eidgate/jwks.json", 404),
-    ("POST", "/eidgate/login", 404), ("POST", "/eidgate/callback", 404),
-    ("DELETE", "/eidgate/logged-out", 404), ("GET", "/eidgate/login/", 404),
+    ("POST", "/eidgate/", 405), ("PUT", "/eidgate/jwks.json", 405),
+    ("POST", "/eidgate/login", 405), ("POST", "/eidgate/callback", 405),
+    ("DELETE", "/eidgate/logged-out", 405), ("GET", "/eidgate/login/", 404),
     ("GET", "/eidgate//login", 404), ("GET", "/eidgate/LOGIN", 404),
     ("GET", "/eidgate/%2e%2e/login", 404), ("HEAD", "/eidgate/", 200),
     ("HEAD", "/eidgate/jwks.json", 200), ("GET", "/eidgate", 200),
-    ("HEAD", "/eidgate/callback", 404), ("HEAD", "/eidgate/login", 404)])
+    ("HEAD", "/eidgate/callback", 405), ("HEAD", "/eidgate/login", 405)])
 def test_gate_routes_answer_only_their_methods_and_exact_paths(
         gate: Gate, op: CraftedProvider, method: str, path: str, status: int) -> None:
     response = Browser(gate, op).send(method, path)
@@ -579,7 +583,7 @@ def test_a_head_on_the_callback_spends_nothing_the_browsers_get_needs(
     browser = Browser(gate, op)
     params = browser.start()
     head = browser.send("HEAD", "/eidgate/callback", urlencode(params))
-    assert head.status == 404 and not head.cookies
+    assert head.status == 405 and not head.cookies
     assert browser.callback(params).status == 303
     assert browser.identity() is not None
 
@@ -769,7 +773,7 @@ def test_flask_cross_site_logout_keeps_the_session(eidgate_sandbox: RunningSandb
         assert refused.status_code == 403
         assert refused.headers["Cache-Control"] == "no-store"
         assert client.get("/account").status_code == 200
-        assert client.get("/eidgate/logout").status_code in (404, 405)
+        assert client.get("/eidgate/logout").status_code == 405
         assert client.get("/account").status_code == 200
         done = client.post("/eidgate/logout", headers={"Sec-Fetch-Site": "same-origin",
                                                        "Origin": "http://127.0.0.1:8000"})
@@ -788,7 +792,8 @@ def test_asgi_and_wsgi_gate_routes_refuse_unknown_methods(eidgate_sandbox: Runni
     with TestClient(starlette, follow_redirects=False) as client:
         for method in ("POST", "PUT", "DELETE", "OPTIONS"):
             response = client.request(method, "/eidgate/")
-            assert response.status_code == 404
+            assert response.status_code == 405
+            assert response.headers["allow"] == "GET, HEAD"
             assert response.headers["cache-control"] == "no-store"
         assert client.head("/eidgate/").status_code == 200
         assert client.post("/eidgate/logout", headers={"origin": "https://evil.example"}
@@ -796,7 +801,7 @@ def test_asgi_and_wsgi_gate_routes_refuse_unknown_methods(eidgate_sandbox: Runni
     wclient = WerkzeugClient(werkzeug)
     assert wclient.post("/eidgate/logout", headers={"Origin": "https://evil.example"}
                         ).status.startswith("403 Forbidden")
-    assert wclient.put("/eidgate/jwks.json").status_code == 404
+    assert wclient.put("/eidgate/jwks.json").status_code == 405
     werkzeug.close()
 
 

@@ -174,14 +174,15 @@ def test_a_refusal_names_the_issuer_when_only_the_issuer_makes_it_wrong() -> Non
 def test_a_login_through_a_callers_transport_still_refuses_by_spelling(tmp_path: Path
                                                                        ) -> None:
     """A caller's ``transport=`` (here httpx2's MockTransport) bypasses the drivers'
-    network layer; the discovery check still holds, and the login page says the provider
-    is unavailable (502) rather than sending the code and secret to the metadata host."""
+    network layer; the discovery check still holds, and the login page says the service is
+    misconfigured (500: a discovery document that cannot be used is no outage, issue 12)
+    rather than sending the code and secret to the metadata host."""
     op = CraftedProvider(discovery_extra={"token_endpoint": "https://169.254.169.254/token"})
     config = make_config(tmp_path)
     client = Client(config, transport=op.transport())
     gate = Gate(config, client.rp)
     web: WebResponse = client.run(gate.handle(WebRequest("GET", "/eidgate/login",
                                                          "provider=op")))
-    assert web.status == 502
-    assert b"<h1>Identity provider unavailable</h1>" in web.body
+    assert web.status == 500
+    assert b"<h1>Login is not available</h1>" in web.body
     assert [urlsplit(r.url).path for r in op.requests] == ["/.well-known/openid-configuration"]
