@@ -108,7 +108,10 @@ class Pages(Protocol):
         ...
 
     def unavailable(self, s: Mapping[str, str], retry: str) -> str:
-        """The provider could not be reached (502 or 504)."""
+        """The provider could not be reached (502 or 504); also the page for a provider
+        whose answer says the configuration is wrong (500) and for a session store that
+        did not answer (503): ``s["unavailable_title"]`` and ``s["unavailable"]`` then hold
+        those words (``misconfigured_title`` / ``misconfigured``, ``store_unavailable*``)."""
         ...
 
     def logged_out(self, s: Mapping[str, str], home: str) -> str:
