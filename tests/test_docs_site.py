@@ -173,7 +173,7 @@ def test_getting_started_flask(app_dir: Path, eidgate_login: Callable[..., Any])
 def test_getting_started_fastapi(app_dir: Path, eidgate_login: Callable[..., Any]) -> None:
     from starlette.testclient import TestClient
 
-    app = getting_started("Depends(identity_required())]):")["app"]
+    app = getting_started('return {"hello": identity.first_name}')["app"]
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/account", headers={"Accept": "application/json"}
                           ).status_code == 401
