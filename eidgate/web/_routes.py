@@ -93,8 +93,10 @@ def login(gate: Gate, request: WebRequest) -> WebSteps:
         # the pending-login cookie stays with this host; the provider sends the browser back
         # to base_url's callback, which will not find it (unknown login state). A WARNING
         # the first time per host (a proxy that rewrites Host would repeat it on every login)
-        first = elsewhere not in gate.other_hosts
-        if first and len(gate.other_hosts) < 16:
+        # (at most 16 hosts remembered: Host is the client's to choose, so an unbounded set,
+        # or a WARNING for every new value, would be anyone's to fill)
+        first = elsewhere not in gate.other_hosts and len(gate.other_hosts) < 16
+        if first:
             gate.other_hosts[elsewhere] = None
         log.log(logging.WARNING if first else logging.INFO,
                 "eidgate: login begun at host %r, but base_url is %s: the browser keeps this "
