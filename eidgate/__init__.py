@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ._oidc.flow import LoginResult, RelyingParty, parse_callback
     from ._oidc.logout import LogoutRequest, MemoryReplayCache, ReplayCache
     from ._oidc.metadata import ProviderMetadata
+    from ._oidc.refresh import RefreshRefused
 
 _LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
          "PendingLogins": "_oidc.authorize", "AsyncClient": "_client", "Client": "_client",
@@ -49,7 +50,8 @@ _LAZY = {"LoginRedirect": "_oidc.authorize", "PendingLogin": "_oidc.authorize",
          "parse_callback": "_oidc.flow", "ProviderMetadata": "_oidc.metadata",
          "DirectorySink": "_oidc.evidence", "EvidenceSink": "_oidc.evidence",
          "evidence_archive": "_oidc.evidence", "LogoutRequest": "_oidc.logout",
-         "MemoryReplayCache": "_oidc.logout", "ReplayCache": "_oidc.logout"}
+         "MemoryReplayCache": "_oidc.logout", "ReplayCache": "_oidc.logout",
+         "RefreshRefused": "_oidc.refresh"}
 
 
 def __getattr__(name: str) -> Any:
@@ -96,6 +98,7 @@ __all__ = [
     "ProviderMetadata",
     "ProviderUnavailable",
     "RPKey",
+    "RefreshRefused",
     "RelyingParty",
     "ReplayCache",
     "TokenEndpointError",

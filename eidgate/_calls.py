@@ -62,4 +62,14 @@ def call_hook(hook: Callable[..., Any], *args: Any) -> Generator[Call[Any], Any,
     if inspect.iscoroutinefunction(hook) or inspect.iscoroutinefunction(
             getattr(hook, "__call__", None)):  # noqa: B004 - an async callable object too
         return (yield Call(lambda: asyncio.run(hook(*args)), lambda: hook(*args)))
-    return (yield Call(lambda: hook(*args)))
+    result = yield Call(lambda: hook(*args))
+    if inspect.isawaitable(result):
+        # a plain callable that returns an awaitable (a lambda or a sync decorator around an
+        # async def, which iscoroutinefunction cannot see): awaited as the hook's result
+        pending: Awaitable[Any] = result
+        return (yield Call(lambda: asyncio.run(_awaited(pending)), lambda: pending))
+    return result
+
+
+async def _awaited(pending: Awaitable[T]) -> T:
+    return await pending  # asyncio.run takes a coroutine; the hook may return any awaitable

@@ -391,3 +391,23 @@ def test_adapter_block_runs_against_the_sandbox(eidgate_sandbox: RunningSandbox,
     # the sandbox is the only provider: the refusal goes straight to its login, with next=
     assert dict(response.headers)["Location"] == (
         "/eidgate/login?next=%2Faccount%2Fstatement&provider=sandbox")
+
+
+def test_on_login_block_keeps_the_customer_and_refuses_others(
+        eidgate_sandbox: RunningSandbox, eidgate_login: Callable[..., Any], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import html
+
+    sandbox_config(eidgate_sandbox, tmp_path)
+    monkeypatch.chdir(tmp_path)  # the block reads "eidgate.toml"
+    doc = block(None, "python", "on_login=find_customer")
+    app = run(doc.code, doc.name, {"__name__": "docs_on_login"})["app"]
+    with app.test_client() as client:  # ftn-vaino's national id is 070770-905D
+        page = eidgate_login(client, "/account", person="ftn-vaino")
+        assert page.get_data(as_text=True) == "Customer C-1001"
+    with app.test_client() as client:  # ftn-eero's (150403A9178) is no customer's
+        refused = eidgate_login(client, "/account", person="ftn-eero")
+        assert refused.status_code == 403
+        assert html.escape("This service is for our customers only.") in refused.get_data(
+            as_text=True)
+        assert client.get_cookie("eidgate_session") is None

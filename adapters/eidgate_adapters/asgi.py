@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any, TypeVar, Unpack, cast, overload
@@ -45,7 +46,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 F = TypeVar("F", bound=Callable[..., Any])
 SCOPE_KEY = "eidgate.identity"
+DATA_KEY = "eidgate.data"
 _GATE_KEY = "eidgate.gate"
+_CLIENTS: weakref.WeakKeyDictionary[Gate, AsyncClient] = weakref.WeakKeyDictionary()
 _new = object.__new__
 
 
@@ -107,6 +110,9 @@ class _Remembered(dict[K, V]):
 
 
 _REMEMBERED = 1024  # entries of each of the middleware's memos
+#: what the hot path knows of a session: identity, EidUser, allowed by protect's rule, and
+#: until when (the gate's clock) that holds
+_Known = tuple[Identity | None, "EidUser", bool, float]
 
 
 class EidGateMiddleware:
@@ -126,17 +132,23 @@ class EidGateMiddleware:
         # evidence is stored off the event loop (finish() in a worker thread)
         self.gate, self.client = Gate.open(self.config, AsyncClient, defer_evidence=True,
                                            **self.options)
+        _CLIENTS[self.gate] = self.client  # for get_access_token(request)
         # what the hot path asks of every request, each answer computed once by the gate's
-        # own rules and remembered (benchmarks/protected_route.py): per Cookie header, the
-        # session cookie's value (a browser sends the same header every time; the dict's
-        # keyed hash of the whole header, so no guessable part of it can probe the rest);
-        # per path and mount point, whether the gate owns or protects it; per identity
-        # object, its EidUser and whether protect's rule lets it in
+        # own rules and remembered (benchmarks/protected_route.py): per path and mount
+        # point, whether the gate owns or protects it; per Cookie header (a browser sends
+        # the same header every time; the dict's keyed hash of the whole header, so no
+        # guessable part of it can probe the rest), the session cookie's value and, for
+        # as long as the gate says that answer holds (gate.session_until), its identity,
+        # EidUser and whether protect's rule lets it in
         name = self.gate.session_cookie
         self._session_values: _Remembered[bytes, str | None] = _Remembered(
             lambda header: parse_cookies(header.decode("latin-1")).get(name), 8192)
         self._routes: _Remembered[Any, tuple[bool, bool]] = _Remembered(self._route, 1024)
-        self._known: dict[int, tuple[Identity | None, EidUser, bool]] = {}
+        self._by_header: dict[bytes, _Known] = {}
+        self._known: dict[int, _Known] = {}
+        # the cookie store answers from memory; any other is awaited (gate.asession)
+        self._awaits = not self.gate.in_memory
+        self._now = self.gate.now
 
     def _route(self, key: str | tuple[str, str]) -> tuple[bool, bool]:
         """(owned, protected) for ``scope["path"]``, or a (path, root_path) pair."""
@@ -144,16 +156,32 @@ class EidGateMiddleware:
         below = below_root(path, root)
         return self.gate.owns(below), self.gate.protects(below, root)
 
-    def _know(self, identity: Identity | None) -> tuple[Identity | None, EidUser, bool]:
-        """(identity, its EidUser, allowed by protect's rule), kept per identity object: a
-        session store hands out the same object for a session while it has it cached (the
-        entry holds it, so no other object can take its id while it is there)."""
+    def _know(self, identity: Identity | None, until: float = 0.0) -> _Known:
+        """(identity, its EidUser, allowed by protect's rule, until when it holds)."""
         # a max_age rule's answer changes with the time: never remembered (refuse() asks)
         rule = self.gate.rule
-        known = (identity, EidUser(identity), rule.max_age is None and rule.allows(identity))
+        return (identity, EidUser(identity), rule.max_age is None and rule.allows(identity),
+                until)
+
+    def _known_object(self, identity: Identity | None) -> _Known:
+        """:meth:`_know`, kept per identity object (a server-side store): a store hands
+        out the same object for a session while it has it cached (the entry holds it, so
+        no other object can take its id while it is there)."""
+        known = self._know(identity)
         if len(self._known) >= _REMEMBERED:
             self._known.clear()
         self._known[id(identity)] = known
+        return known
+
+    def _known_header(self, cookie: bytes) -> _Known:
+        """:meth:`_know` for a Cookie header, kept per header while the gate says the
+        answer holds (the cookie store: until the session's end)."""
+        identity, until = self.gate.session_until(self._session_values[cookie])
+        known = self._know(identity, until)
+        if len(cookie) <= 8192:
+            if len(self._by_header) >= _REMEMBERED:
+                self._by_header.clear()
+            self._by_header[cookie] = known
         return known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -179,10 +207,17 @@ class EidGateMiddleware:
         for name, value in scope["headers"]:
             if name == b"cookie":
                 cookie = cookie + b"; " + value if cookie else value
-        identity = gate.session_identity(self._session_values[cookie])
-        known = self._known.get(id(identity))
-        if known is None or known[0] is not identity:
-            known = self._know(identity)
+        # the cookie store's answer for this header, while it holds (never for another store)
+        known = self._by_header.get(cookie)
+        if known is None or known[3] <= self._now():
+            if self._awaits:  # a server-side store: its I/O awaited, never on the loop
+                found, scope[DATA_KEY] = await gate.asession(self._session_values[cookie])
+                known = self._known.get(id(found))
+                if known is None or known[0] is not found:
+                    known = self._known_object(found)
+            else:
+                known = self._known_header(cookie)
+        identity = known[0]
         scope[SCOPE_KEY] = identity
         scope[_GATE_KEY] = gate
         scope["user"] = known[1]
@@ -256,6 +291,33 @@ def get_identity(request_or_scope: Any) -> Identity | None:
     """The logged-in :class:`~eidgate.Identity` of a request (or an ASGI scope), or None."""
     found = _scope(request_or_scope).get(SCOPE_KEY)
     return found if isinstance(found, Identity) else None
+
+
+def get_session_data(request_or_scope: Any) -> Mapping[str, Any]:
+    """The app's own data kept with the session (what ``on_login`` returned), or ``{}``."""
+    scope = _scope(request_or_scope)
+    found = scope.get(DATA_KEY)
+    if found is None and isinstance(gate := scope.get(_GATE_KEY), Gate) and get_identity(scope):
+        # the cookie store: read from the cookie (cached) only when the app asks
+        cookie = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
+        found = gate.session(parse_cookies(cookie).get(gate.session_cookie))[1]
+    return found if found is not None else {}
+
+
+async def get_access_token(request_or_scope: Any) -> str:
+    """A valid access token of the request's session (or an ASGI scope's), for the app's
+    API calls: refreshed shortly before it expires (one refresh at a time per session, on
+    every instance; the event loop never waits on Redis or the provider). Needs a
+    server-side store (``[eidgate.session] store = "redis"``; the cookie store raises
+    :class:`~eidgate.web.SessionError`). Raises :class:`~eidgate.web.LoginRequired` when
+    only a new login gives one (a refused refresh has ended the session)."""
+    scope = _scope(request_or_scope)
+    gate = scope.get(_GATE_KEY)
+    if not isinstance(gate, Gate):
+        raise RuntimeError("eidgate: wrap the app in EidGateMiddleware for get_access_token")
+    cookie = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
+    value = parse_cookies(cookie).get(gate.session_cookie)
+    return await _CLIENTS[gate].run(gate.access_token(value))
 
 
 def _guard(request: Any, rule: Rule) -> WebResponse | None:
@@ -339,5 +401,6 @@ def identity_required(*, provider: str | None = None, providers: Iterable[str] |
     return dependency
 
 
-__all__ = ["SCOPE_KEY", "EidAuth", "EidGateMiddleware", "EidUser", "get_identity",
-           "identity_required", "login_required"]
+__all__ = ["DATA_KEY", "SCOPE_KEY", "EidAuth", "EidGateMiddleware", "EidUser",
+           "get_access_token", "get_identity", "get_session_data", "identity_required",
+           "login_required"]

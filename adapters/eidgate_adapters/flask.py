@@ -15,7 +15,7 @@ All logic lives in ``eidgate`` (the gate); this module only translates requests.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, Unpack, cast, overload
 
 from flask import Flask, Request, Response, current_app, request
@@ -129,6 +129,29 @@ def get_identity() -> Identity | None:
 current_identity: Identity = cast(Identity, LocalProxy(get_identity))
 
 
+def get_session_data() -> Mapping[str, Any]:
+    """The app's own data kept with this request's session (what ``on_login`` returned),
+    or ``{}`` when logged out or when the hook kept nothing."""
+    req = _this_request()
+    if _identity(req) is None:
+        return {}
+    return _gate().session(_cookies(req).get(_gate().session_cookie))[1]
+
+
+def get_access_token() -> str:
+    """A valid access token of this request's session, for the app's API calls: refreshed
+    shortly before it expires (one refresh at a time per session, on every instance).
+    Needs a server-side store (``[eidgate.session] store = "redis"``; the cookie store
+    raises :class:`~eidgate.web.SessionError`). Raises :class:`~eidgate.web.LoginRequired`
+    when only a new login gives one (a refused refresh has ended the session)."""
+    ext = cast(EidGate, cast("LocalProxy[Flask]", current_app)._get_current_object()
+               .extensions["eidgate"])
+    assert ext.gate is not None
+    assert ext.client is not None
+    value = _cookies(_this_request()).get(ext.gate.session_cookie)
+    return ext.client.run(ext.gate.access_token(value))
+
+
 @overload
 def login_required(view: F, /) -> F: ...
 
@@ -165,4 +188,5 @@ def login_required(view: F | None = None, /, *, provider: str | None = None,
     return decorate(view) if view is not None else decorate
 
 
-__all__ = ["EidGate", "current_identity", "get_identity", "login_required"]
+__all__ = ["EidGate", "current_identity", "get_access_token", "get_identity", "get_session_data",
+           "login_required"]

@@ -16,16 +16,19 @@ translates requests.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, Unpack
 
 from eidgate import Client, Config, Identity
-from eidgate.web import Gate, GateOptions, WebRequest, WebResponse
+from eidgate.web import Gate, GateOptions, WebRequest, WebResponse, parse_cookies
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"
+_GATE_KEY = "eidgate.gate"
+_CLIENTS: weakref.WeakKeyDictionary[Gate, Client] = weakref.WeakKeyDictionary()
 
 
 class EidGateMiddleware:
@@ -38,6 +41,7 @@ class EidGateMiddleware:
                  **options: Unpack[GateOptions]) -> None:
         self.app = app
         self.gate, self.client = Gate.open(config, Client, **options)
+        _CLIENTS[self.gate] = self.client  # for get_access_token(environ)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
@@ -51,6 +55,7 @@ class EidGateMiddleware:
         # the hot path reads only the Cookie header; a full request is built to refuse
         identity = gate.cookie_identity(environ.get("HTTP_COOKIE", ""))
         environ[ENVIRON_KEY] = identity
+        environ[_GATE_KEY] = gate
         if identity is not None:
             environ["REMOTE_USER"] = identity.subject
         if gate.protects(path, _path(environ, "SCRIPT_NAME", "")):
@@ -69,6 +74,29 @@ def get_identity(environ: Mapping[str, Any]) -> Identity | None:
     """The logged-in :class:`~eidgate.Identity` of this request, or None."""
     found = environ.get(ENVIRON_KEY)
     return found if isinstance(found, Identity) else None
+
+
+def get_session_data(environ: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The app's own data kept with this request's session (what ``on_login`` returned),
+    or ``{}`` (logged out, or nothing kept)."""
+    gate = environ.get(_GATE_KEY)
+    if not isinstance(gate, Gate) or get_identity(environ) is None:
+        return {}
+    return gate.session(parse_cookies(environ.get("HTTP_COOKIE", "")).get(
+        gate.session_cookie))[1]
+
+
+def get_access_token(environ: Mapping[str, Any]) -> str:
+    """A valid access token of this request's session, for the app's API calls: refreshed
+    shortly before it expires (one refresh at a time per session, on every instance).
+    Needs a server-side store (``[eidgate.session] store = "redis"``; the cookie store
+    raises :class:`~eidgate.web.SessionError`). Raises :class:`~eidgate.web.LoginRequired`
+    when only a new login gives one (a refused refresh has ended the session)."""
+    gate = environ.get(_GATE_KEY)
+    if not isinstance(gate, Gate):
+        raise RuntimeError("eidgate: wrap the app in EidGateMiddleware for get_access_token")
+    value = parse_cookies(environ.get("HTTP_COOKIE", "")).get(gate.session_cookie)
+    return _CLIENTS[gate].run(gate.access_token(value))
 
 
 def _request(environ: Mapping[str, Any]) -> WebRequest:
@@ -100,4 +128,5 @@ def _answer(web: WebResponse, start_response: Callable[..., Any]) -> Iterable[by
     return [web.body]
 
 
-__all__ = ["ENVIRON_KEY", "EidGateMiddleware", "get_identity"]
+__all__ = ["ENVIRON_KEY", "EidGateMiddleware", "get_access_token", "get_identity",
+           "get_session_data"]

@@ -47,6 +47,7 @@ from .authorize import (
 from .http import HttpRequest, HttpResponse
 from .logout import LogoutRequest, ReplayCache, backchannel_logout
 from .metadata import ProviderState
+from .refresh import Tokens, refresh
 from .tokens import (
     ERROR_CODE,
     check_id_token,
@@ -145,6 +146,13 @@ class RelyingParty:
         names = [self.config.provider(provider).name] if provider else list(self.providers)
         for name in names:
             yield from self.providers[name].warm(self.now())
+
+    def refresh(self, provider: str, refresh_token: str | Tokens
+                ) -> Generator[HttpRequest, HttpResponse, Tokens]:
+        """New tokens from a refresh token (RFC 6749 6, OIDC Core 12); returns
+        :class:`~eidgate._oidc.refresh.Tokens`. Raises :class:`~eidgate.RefreshRefused`
+        when the provider refuses the refresh token. See ``eidgate._oidc.refresh``."""
+        return refresh(self, provider, refresh_token)
 
     def logout(self, provider: str, *, post_logout_redirect_uri: str
                ) -> Generator[HttpRequest, HttpResponse, str | None]:

@@ -42,6 +42,10 @@ class SandboxClient:
     post_logout_redirect_uris: tuple[str, ...] = ()
     #: OpenID Connect Back-Channel Logout 1.0 2.2: where logout tokens are POSTed
     backchannel_logout_uri: str | None = None
+    #: a refresh token with every login, not only when it asks for offline_access
+    refresh_tokens: bool = False
+    #: seconds its access tokens live (default: TTL); short ones for refresh tests
+    token_lifetime: int | None = None
 
     # -- Authlib ClientMixin -----------------------------------------------------------
     def get_client_id(self) -> str:
@@ -67,7 +71,7 @@ class SandboxClient:
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "authorization_code"
+        return grant_type in ("authorization_code", "refresh_token")
 
     def public_keys(self, use: str) -> KeySet:
         keys = [k for k in (self.jwks or {}).get("keys", []) if k.get("use", use) == use]
@@ -146,7 +150,12 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         self.sandbox._tokens[token["access_token"]] = (request.user, request.client,
                                                        token.get("scope", ""),
-                                                       time.time() + TTL)
+                                                       time.time() + token.get("expires_in",
+                                                                               TTL))
+        if "refresh_token" in token:  # a refresh's new token is of the family it replaces
+            self.sandbox.refresh.issue(token["refresh_token"], request.user,
+                                       request.client.client_id, token.get("scope", ""),
+                                       request.refresh_token)
 
     def create_oauth2_request(self, request: Request | OAuth2Request) -> OAuth2Request:
         if isinstance(request, OAuth2Request):
@@ -198,6 +207,18 @@ class _CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
 
     def authenticate_user(self, authorization_code: _Code) -> _Login:
         return authorization_code.login
+
+    def generate_token(self, user: Any = None, scope: str | None = None,
+                       grant_type: str | None = None, expires_in: int | None = None,
+                       include_refresh_token: bool = True) -> dict[str, Any]:
+        # OIDC Core 11: offline_access asks for a refresh token (the sandbox needs no
+        # consent for it); or the client is registered to get one
+        client: SandboxClient = self.request.client
+        include = client.refresh_tokens or "offline_access" in (scope or "").split()
+        token: dict[str, Any] = super().generate_token(
+            user=user, scope=scope, grant_type=grant_type, expires_in=expires_in,
+            include_refresh_token=include)
+        return token
 
 
 class _OpenIDCode(OpenIDCode):  # type: ignore[misc]

@@ -50,6 +50,7 @@ from ._authlib import (
 from ._http import Request, Response
 from ._logout import SESSION_COOKIE, Logouts
 from ._people import EIDS, PEOPLE, TestPerson, people_for, person
+from ._refresh import RefreshTokens, _RefreshGrant
 
 CANCEL = ("access_denied", "The Resource Owner did not complete the login. "
           "urn:signicat:error:usercancel; The process was aborted by the end-user")
@@ -111,9 +112,13 @@ class Sandbox(Logouts):
         # sid -> (sub, the clients that got an ID token in it): whom to send logout tokens
         self._sessions: dict[str, tuple[str, set[str]]] = {}
         self.server = _Server(self)
+        #: refresh tokens issued, spent and replayed (RFC 6749 6, with rotation)
+        self.refresh = RefreshTokens()
         self.server.register_token_generator("default", BearerTokenGenerator(
             lambda client, grant_type, user, scope: secrets.token_urlsafe(32),
-            expires_generator=lambda client, grant_type: TTL))
+            lambda client, grant_type, user, scope: secrets.token_urlsafe(32),
+            expires_generator=lambda client, grant_type: client.token_lifetime or TTL))
+        self.server.register_grant(_RefreshGrant)
         self.server.register_grant(_CodeGrant, [CodeChallenge(required=True),
                                                 _OpenIDCode(self)])
         self.server.register_client_auth_method("private_key_jwt", _ClientAssertion(self))
@@ -199,7 +204,7 @@ class Sandbox(Logouts):
             # OpenID Connect Back-Channel Logout 1.0 2.1: logout tokens, with sid
             "backchannel_logout_supported": True, "backchannel_logout_session_supported": True,
             "response_types_supported": ["code"], "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "id_token_encryption_alg_values_supported": ["RSA-OAEP"],
@@ -213,7 +218,7 @@ class Sandbox(Logouts):
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
             "scopes_supported": ["openid", "profile", "email", "phone", "address", "nin",
-                                 "idp-id", "signicat.national_id"],
+                                 "idp-id", "signicat.national_id", "offline_access"],
             "acr_values_supported": [f"idp:{eid}" for eid in EIDS] + [
                 "loa:low", "loa:substantial", "loa:high"],
             "claims_parameter_supported": False,

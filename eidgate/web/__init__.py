@@ -49,6 +49,7 @@ from ._redis import RedisSessions
 from ._request import WebRequest, WebResponse, parse_cookies, wrap_view
 from ._rules import Rule, below_root
 from ._sessions import CookieSessions, RevocableStore, SessionInfo, SessionStore
+from ._tokens import LoginRequired
 
 __all__ = [
     "STRINGS",
@@ -58,6 +59,7 @@ __all__ = [
     "EvidenceSink",
     "Gate",
     "GateOptions",
+    "LoginRequired",
     "Pages",
     "RedisSessions",
     "RevocableStore",

@@ -27,20 +27,23 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, TypedDict, TypeVar, Unpack
+from functools import partial
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 from urllib.parse import quote, urlencode, urlsplit
 
 from .. import _languages
+from .._calls import Call
 from .._client import AsyncClient, Client
 from .._config import Config, is_local_url, load_config
 from .._errors import EidGateError, ProviderError, SessionStoreUnavailable
 from .._identity.model import Identity, Level
 from .._oidc.evidence import EvidenceSink
-from .._oidc.flow import RelyingParty
-from .._oidc.http import HttpRequest, HttpResponse
-from . import _routes
+from .._oidc.flow import LoginResult, RelyingParty
+from .._oidc.http import HttpRequest
+from . import _routes, _tokens
 from ._pages import DefaultPages, Pages
 from ._redis import RedisSessions
 from ._request import (
@@ -53,6 +56,7 @@ from ._request import (
 )
 from ._rules import Rule, path_matcher
 from ._sessions import (
+    APP_DATA,
     HOST_PREFIX,
     PENDING_PREFIX,
     SESSION_COOKIE,
@@ -62,9 +66,13 @@ from ._sessions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    WebSteps = Generator[HttpRequest | Call[Any], Any, WebResponse]
 
-    WebSteps = Generator[HttpRequest, HttpResponse, WebResponse]
+#: ``on_login``: the accepted login -> None, or the app's data for the session
+LoginHook = Callable[[LoginResult],
+                     "Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None"]
+#: ``on_logout``: the identity of the session that ended here
+LogoutHook = Callable[[Identity], "Awaitable[None] | None"]
 
 log = logging.getLogger("eidgate")
 # the session cookie whose store read failed in this request's context (thread or task):
@@ -97,7 +105,11 @@ class GateOptions(TypedDict, total=False):
     added languages (``{"fi": {"picker_title": ...}}``); ``languages``: restrict, order or
     pin them (default: ``languages`` in eidgate.toml, else all; the first is the
     fallback). ``pages``: your own :class:`Pages`. ``sessions``: a :class:`SessionStore`
-    (default: the encrypted session cookie).
+    (default: the encrypted session cookie). ``on_login``: the app's hook, called once per
+    accepted login with the :class:`~eidgate.LoginResult` (sync or ``async def``): it
+    returns None or a mapping of the app's own data to keep with the session (JSON
+    values), or raises :class:`~eidgate.LoginRefused`. ``on_logout``: called with the
+    identity when a person logs out here (audit).
     """
 
     protect: Iterable[str]
@@ -110,6 +122,26 @@ class GateOptions(TypedDict, total=False):
     pages: Pages | None
     sessions: SessionStore | None
     max_age: int | None
+    on_login: LoginHook | None
+    on_logout: LogoutHook | None
+
+
+_Found = tuple[Identity, dict[str, Any]] | None
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_SESSION: tuple[None, Mapping[str, Any]] = (None, _EMPTY)
+
+
+def _app_data(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    # read-only: the store caches one decoded session for all its requests (a change here
+    # would show in this process only, and never reach the store)
+    data = fields.get(APP_DATA)
+    return MappingProxyType(data) if data else _EMPTY
+
+
+async def _in_thread(load: Callable[[str | None], _Found], value: str | None) -> _Found:
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(load, value)
 
 
 class Gate:
@@ -125,6 +157,8 @@ class Gate:
                  **options: Unpack[GateOptions]) -> None:
         self.config = config
         self.rp = rp
+        #: the gate's clock (Unix seconds)
+        self.now = now
         self.evidence = options.get("evidence")
         self._defer = defer_evidence
         self.prefix = config.route_prefix
@@ -133,6 +167,24 @@ class Gate:
             sessions = RedisSessions.from_config(config, now=now)  # imports redis-py
         self.sessions: SessionStore = sessions or CookieSessions(
             config.secret_keys, config.session_max_age, now=now)
+        _tokens.check_scopes(config, self.sessions)  # offline_access needs a token store
+        #: True for eidgate's own cookie store (not a subclass, which may do I/O or end
+        #: sessions early): reading a session is then CPU only, and its answer holds until
+        #: the session's end
+        self.in_memory = type(self.sessions) is CookieSessions
+        #: :meth:`identity` from the session cookie's value (the hot path: the cookie
+        #: store's own cached reader, which cannot fail; else through :meth:`session`)
+        self.session_identity: Callable[[str | None], Identity | None] = (
+            self.sessions.identity if isinstance(self.sessions, CookieSessions)
+            and self.in_memory else self._session_identity)
+        aload = getattr(self.sessions, "aload", None)
+        if aload is None and not self.in_memory:
+            load = self.sessions.load
+            aload = partial(_in_thread, load)  # a custom store's I/O: off the event loop
+        self._aload: Callable[[str | None], Awaitable[_Found]] | None = aload
+        #: the app's hooks (GateOptions): called once per accepted login, or logout
+        self.on_login = options.get("on_login")
+        self.on_logout = options.get("on_logout")
         #: what ``protect`` paths ask of the login
         self.rule = Rule.of(providers=options.get("providers"), loa=options.get("loa"),
                             preflight=options.get("preflight", False),
@@ -189,17 +241,69 @@ class Gate:
         """The logged-in identity, or None (also for tampered or expired cookies)."""
         return self.session_identity(request.cookies.get(self.session_cookie))
 
-    def session_identity(self, value: str | None) -> Identity | None:
-        """:meth:`identity` from the session cookie's value."""
+    def _session_identity(self, value: str | None) -> Identity | None:
+        return self.session(value)[0]
+
+    def session_until(self, value: str | None) -> tuple[Identity | None, float]:
+        """:meth:`session_identity`, and until when (Unix time, :attr:`now`'s clock) an
+        adapter may reuse that answer for the same cookie without asking again: the
+        session's end with the cookie store (which cannot end a session early; forever for
+        no or a bad cookie), 0 with any other (a server-side store may end it any moment,
+        and keeps its own cache)."""
+        if isinstance(self.sessions, CookieSessions) and self.in_memory:
+            return self.sessions.identity_until(value)
+        return self.session_identity(value), 0.0
+
+    def session(self, value: str | None) -> tuple[Identity | None, Mapping[str, Any]]:
+        """The identity and the app's own data (``on_login``'s mapping) of the session
+        cookie's value; ``(None, {})`` when logged out, or when the store failed (then
+        :meth:`guard` answers 503 if the route needs the login)."""
         try:
             found = self.sessions.load(value)
         except SessionStoreUnavailable:
             # read as logged out here; guard() answers 503 if the route needs the login
             _STORE_FAILED.set(value)
-            return None
+            return _NO_SESSION
         if _STORE_FAILED.get() is not None:
             _STORE_FAILED.set(None)
-        return found[0] if found else None
+        return (found[0], _app_data(found[1])) if found else _NO_SESSION
+
+    async def asession(self, value: str | None
+                       ) -> tuple[Identity | None, Mapping[str, Any]]:
+        """:meth:`session` for an async adapter: a store with ``aload`` (redis-py's asyncio
+        client) is awaited; one without runs in a worker thread unless it is the cookie
+        store (CPU only). The event loop never waits on a store's I/O."""
+        if self._aload is None:
+            return self.session(value)
+        try:
+            found = await self._aload(value)
+        except SessionStoreUnavailable:
+            _STORE_FAILED.set(value)
+            return _NO_SESSION
+        if _STORE_FAILED.get() is not None:
+            _STORE_FAILED.set(None)
+        return (found[0], _app_data(found[1])) if found else _NO_SESSION
+
+    def store(self, name: str, *args: Any, **kwargs: Any) -> Generator[Call[Any], Any, Any]:
+        """``yield from gate.store("save", identity)``: a session store call as a step the
+        driver makes (:class:`~eidgate._calls.Call`): awaited through the store's ``a``-named
+        twin (``asave``) under an async driver when it has one, else in a worker thread
+        (the cookie store's CPU-only calls run in place)."""
+        fn = getattr(self.sessions, name)
+        twin = getattr(self.sessions, "a" + name, None)
+        return (yield Call(lambda: fn(*args, **kwargs),
+                           (lambda: twin(*args, **kwargs)) if twin is not None else None,
+                           blocking=not self.in_memory))
+
+    def access_token(self, value: str | None, *, leeway: float = _tokens.REFRESH_LEEWAY
+                     ) -> Generator[HttpRequest | Call[Any], Any, str]:
+        """A valid access token for the session cookie's ``value``, refreshed when it
+        expires within ``leeway`` seconds (one refresh at a time per session, across
+        instances): a sans-IO generator the adapter runs with its driver
+        (``client.run(gate.access_token(value))``). Needs a server-side store; raises
+        :class:`~eidgate.web.LoginRequired` when only a new login can give a token (a
+        refused refresh ends the session). See ``eidgate.web._tokens``."""
+        return _tokens.access_token(self, value, leeway=leeway)
 
     def cookie_identity(self, cookie_header: str) -> Identity | None:
         """:meth:`identity` from a raw ``Cookie`` header, without building a request (an

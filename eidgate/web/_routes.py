@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Generator, Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
 from .. import _languages
+from .._calls import Call, call_hook
 from .._errors import (
     CallbackError,
     EidGateError,
+    LoginRefused,
     LogoutTokenError,
     ProviderError,
     SessionError,
@@ -29,7 +33,8 @@ from .._oidc.logout import LogoutRequest, ReplayCache
 from ._pages import provider_text
 from ._request import WebRequest, WebResponse, cross_site, ui_locales
 from ._rules import parse_max_age
-from ._sessions import CookieSessions
+from ._sessions import APP_DATA, CookieSessions
+from ._tokens import TOKENS, session_tokens
 
 if TYPE_CHECKING:
     from ._gate import Gate, WebSteps
@@ -124,7 +129,7 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
         # every browser, before the code is (a copied pending cookie, two racing tabs):
         # one atomic set-if-absent, so of two callbacks exactly one goes on
         try:
-            first = store.consume("state", state, gate.config.login_timeout)
+            first = yield from gate.store("consume", "state", state, gate.config.login_timeout)
         except SessionStoreUnavailable:  # nothing spent: the same callback works later
             return gate._store_unavailable(request, again=gate._at(request, "/"))
         if not first:
@@ -163,16 +168,27 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
                                "insufficient_loa", retry, used)
         detail = provider_text(result.error_description or "")
         return gate._error(request, 401, "rejected", retry, used, detail or None)
+    # OpenID Connect Back-Channel Logout 1.0 2.7: a session is found again by the ID
+    # token's sid (and its issuer, on the identity) when the provider logs it out
+    sid = result.id_token_claims.get("sid")
+    extra: dict[str, Any] = {"sid": sid} if isinstance(sid, str) and sid else {}
+    tokens = session_tokens(gate, result)  # server-side stores only: never in the browser
+    if tokens is not None:
+        extra[TOKENS] = tokens
+    if gate.on_login is not None:  # the app's hook: after every check, before the session
+        hooked = yield from _on_login(gate, request, result, used)
+        if isinstance(hooked, WebResponse):
+            return hooked
+        if hooked:
+            extra[APP_DATA] = hooked
+    # the evidence of a login a session is made for, stored after the app's hook as a
+    # deferred one is (finish()): a login the app refused leaves no archive, any adapter
     if gate.evidence is not None and not gate._defer:
         refused = keep(gate, request, result, used)
         if refused is not None:
             return refused
-    # OpenID Connect Back-Channel Logout 1.0 2.7: a session is found again by the ID
-    # token's sid (and its issuer, on the identity) when the provider logs it out
-    sid = result.id_token_claims.get("sid")
-    extra = {"sid": sid} if isinstance(sid, str) and sid else {}
     try:  # a new session value on every login (session fixation)
-        session = gate.sessions.save(kept_claims(gate, result.identity), **extra)
+        session = yield from gate.store("save", kept_claims(gate, result.identity), **extra)
     except SessionStoreUnavailable:  # Redis down: no cookie for a session not stored
         log.warning("eidgate: login not kept (session store unavailable)")
         return gate._store_unavailable(request, used, gate._at(request, "/"))
@@ -189,18 +205,43 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     return response
 
 
-def kept_claims(gate: Gate, identity: Identity) -> Identity:
-    """``identity`` with the raw claims its provider's ``keep_claims`` names, for the
-    session: by default every claim with a server-side store, none in the cookie (browsers
-    drop cookies over 4 KB; docs/identity.md)."""
-    conf = gate.config.providers.get(identity.provider or "")
-    names = conf.keep_claims if conf is not None else None
-    if names is None:
-        names = () if isinstance(gate.sessions, CookieSessions) else ("*",)
-    if names == ("*",) or not identity.claims:
-        return identity
-    wanted = set(names)
-    return replace(identity, claims={k: v for k, v in identity.claims.items() if k in wanted})
+def _on_login(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]
+              ) -> Generator[Call[Any], Any, WebResponse | dict[str, Any] | None]:
+    """The app's ``on_login`` hook: its data for the session (None: nothing to keep), or
+    the page to answer instead (it refused the login, or failed)."""
+    assert gate.on_login is not None
+    try:
+        data = yield from call_hook(gate.on_login, result)
+        if data is not None:
+            if not isinstance(data, Mapping):
+                raise TypeError(f"on_login returned {type(data).__name__}, not a mapping "
+                                f"or None")
+            data = dict(data)
+            json.dumps(data)  # kept with the session as JSON: refuse what would not be
+    except LoginRefused as exc:
+        # the reason is the app's text for the person (it may name them): shown, not logged
+        log.info("eidgate: login refused by the app (on_login, provider %s)", result.provider)
+        s = gate._texts(request)
+        return gate._page(exc.status, s, gate.pages.error(s, exc.reason, gate._at(request, "/")),
+                          used)
+    except Exception as exc:  # the app's own bug: a clean page, no session, a log line
+        log.error("eidgate: on_login hook failed (%s); login not kept", type(exc).__name__,
+                  exc_info=None if isinstance(exc, EidGateError) else _withheld(exc))
+        return gate._error(request, 500, "invalid_callback", gate._at(request, "/"), used)
+    return data or None
+
+
+class HookFailed(Exception):
+    """In the log, in place of the app's hook's exception: its frames, not its text."""
+
+
+def _withheld(exc: BaseException) -> tuple[type[HookFailed], HookFailed, TracebackType | None]:
+    """``exc_info`` for a hook's exception: where it was raised (the traceback's frames, for
+    the operator), without what it says. A hook's exception text is often the person's data
+    (``KeyError('070770-905D')`` from a customer lookup), and so are its chained ones: none
+    of it goes to the log."""
+    return HookFailed, HookFailed(f"{type(exc).__name__} (its text is not logged: it may "
+                                  f"hold personal data)"), exc.__traceback__
 
 
 def provider_failure(exc: ProviderError, provider: str, step: str) -> None:
@@ -232,6 +273,20 @@ def _no_pending_login(gate: Gate, request: WebRequest, exc: CallbackError) -> We
                        address=gate.origin)
 
 
+def kept_claims(gate: Gate, identity: Identity) -> Identity:
+    """``identity`` with the raw claims its provider's ``keep_claims`` names, for the
+    session: by default every claim with a server-side store, none in the cookie (browsers
+    drop cookies over 4 KB; docs/identity.md)."""
+    conf = gate.config.providers.get(identity.provider or "")
+    names = conf.keep_claims if conf is not None else None
+    if names is None:
+        names = () if isinstance(gate.sessions, CookieSessions) else ("*",)
+    if names == ("*",) or not identity.claims:
+        return identity
+    wanted = set(names)
+    return replace(identity, claims={k: v for k, v in identity.claims.items() if k in wanted})
+
+
 def keep(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]
           ) -> WebResponse | None:
     """Store the evidence archive; an error page if that fails (no evidence, no login)."""
@@ -254,8 +309,8 @@ def logout(gate: Gate, request: WebRequest) -> WebSteps:
     value = request.cookies.get(gate.session_cookie)
     cookies = [gate._drop(gate.session_cookie)]
     try:
-        found = gate.sessions.load(value)
-        gate.sessions.delete(value)
+        found = yield from gate.store("load", value)
+        yield from gate.store("delete", value)
     except SessionStoreUnavailable:
         # The cookie is dropped all the same: the person asked to be logged out, maybe on
         # a shared computer they are leaving; keeping it would log the next user in as
@@ -264,6 +319,12 @@ def logout(gate: Gate, request: WebRequest) -> WebSteps:
         # before; the 503 tells the person the logout could not be completed here.
         log.warning("eidgate: logout incomplete (session store unavailable)")
         return gate._store_unavailable(request, cookies, request.root + "/")
+    if found is not None and gate.on_logout is not None:
+        try:  # the app's audit hook: the session is over whatever it does
+            yield from call_hook(gate.on_logout, found[0])
+        except Exception as exc:
+            log.error("eidgate: on_logout hook failed (%s)", type(exc).__name__,
+                      exc_info=_withheld(exc))
     provider = found[0].provider if found is not None else None
     if provider is not None and provider in gate.config.providers:
         back = f"{gate.config.base_url}{gate.prefix}/logged-out"
@@ -290,11 +351,19 @@ def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
         return _logout_answer(400, "invalid_request", "request body too large")
     store = gate.sessions
     # 2.6 (8): a store shared by every instance that also keeps used jti values stops a
-    # replay at any of them; else the relying party's own in-memory cache
-    replay = store if isinstance(store, ReplayCache) else None
+    # replay at any of them; else the relying party's own in-memory cache. The store's
+    # record is made here, as a step the driver makes (Redis I/O), once every other check
+    # has passed (as the core checks jti last)
+    noted = _Noted() if isinstance(store, ReplayCache) else None
     try:
         found: LogoutRequest = yield from gate.rp.backchannel_logout(None, request.body,
-                                                                     replay=replay)
+                                                                     replay=noted)
+        if noted is not None and noted.seen is not None and not (
+                yield from gate.store("first_use", *noted.seen)):
+            raise LogoutTokenError("logout token was already used (jti replayed)")
+    except SessionStoreUnavailable as exc:
+        log.warning("eidgate: back-channel logout not done (%s)", exc.error)
+        return _logout_answer(400, exc.error, "the sessions could not be ended")
     except LogoutTokenError as exc:
         log.info("eidgate: back-channel logout refused (%s)", exc.description)
         return _logout_answer(400, exc.error, exc.description)
@@ -304,12 +373,11 @@ def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
                     exc.diagnosis())
         return _logout_answer(400, "temporarily_unavailable",
                               "the provider's keys could not be fetched; logout not done")
-    end = getattr(store, "end", None)  # a store written before end() was in the protocol
     try:
-        if end is None:
+        if getattr(store, "end", None) is None:  # a store written before end() was in it
             raise SessionError("this session store cannot end sessions",
                                error="sessions_not_revocable")
-        ended = end(found.issuer, sid=found.sid, sub=found.sub)
+        ended = yield from gate.store("end", found.issuer, sid=found.sid, sub=found.sub)
     except Exception as exc:  # the store's own failure (Redis down), or it cannot end any
         # 2.8: "If ... the logout failed, the RP MUST respond with 400 Bad Request"; the
         # error code tells the provider's operator why (a store error's text stays here)
@@ -320,6 +388,17 @@ def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
     log.info("eidgate: back-channel logout from provider %s: %d session(s) ended",
              found.provider, ended)
     return _logout_answer(200)
+
+
+class _Noted:
+    """A :class:`ReplayCache` that only notes the one ``jti`` the core asks about (the
+    gate then records it in the store as a driver step)."""
+
+    seen: tuple[str, str, float] | None = None
+
+    def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
+        self.seen = (issuer, jti, ttl)
+        return True
 
 
 def _logout_answer(status: int, error: str | None = None, description: str | None = None

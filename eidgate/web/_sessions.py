@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import re
 import time
@@ -37,6 +38,8 @@ PENDING_PREFIX = "eidgate_login_"
 # Domain, so a sibling subdomain or a plain-http page cannot set one (cookie tossing: its
 # own session, or its own pending login for a login CSRF)
 HOST_PREFIX = "__Host-"
+#: the session field holding the app's own data (what ``on_login`` returned)
+APP_DATA = "app"
 MAX_COOKIE_BYTES = 4000  # browsers drop cookies over 4096 bytes including name and attributes
 _VERSION = b"\x01"
 _AAD = b"eidgate session v1"
@@ -186,6 +189,23 @@ class CookieSessions:
     def end_session(self, handle: str) -> bool:
         """Always raises :class:`SessionError` (``sessions_not_revocable``), as :meth:`end`."""
         raise _not_revocable()
+
+    def identity(self, value: str | None) -> Identity | None:
+        """The identity of :meth:`load`, or None: the hot path (one cache look-up)."""
+        cached = self._cache.get(value)  # type: ignore[arg-type]  # None is never a key
+        if cached is not None:
+            return cached[1][0] if cached[0] > self.now() else None
+        found = self.load(value)
+        return found[0] if found is not None else None
+
+    def identity_until(self, value: str | None) -> tuple[Identity | None, float]:
+        """The identity of :meth:`load` (or None) and until when that answer holds: the
+        session's end; for no, a bad or an expired cookie, forever (a cookie's contents
+        never change, and nothing the server does ends it early)."""
+        found = self.load(value)
+        if found is None:
+            return None, math.inf
+        return found[0], self._cache[value][0] if value in self._cache else 0.0
 
     def load(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
         """The identity and session fields, or None (absent, tampered, expired, old key)."""

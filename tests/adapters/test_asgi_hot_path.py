@@ -11,6 +11,7 @@ store that ends sessions or hands out a new identity object on every read.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -213,6 +214,21 @@ def test_the_store_is_asked_on_every_request_so_an_ended_session_ends_at_once() 
     for _ in range(3):
         assert call(app, "/private/x", cookies=[header])[0] == 200
     store.ended.add(value)
+    assert call(app, "/private/x", cookies=[header])[0] == 303
+    asyncio.run(app.aclose())
+
+
+def test_a_remembered_cookie_session_still_ends_at_its_expiry() -> None:
+    # the cookie store's answer is kept per Cookie header only until the session's end
+    short = parse_config({"eidgate": {"base_url": BASE, "secret_key": SECRET,
+                                      "session_max_age": 2},
+                          "providers": {"op": {"issuer": "https://op.example.test",
+                                               "client_id": "rp", "client_secret": "s"}}})
+    app = asgi.EidGateMiddleware(inner, config=short, protect=["/private/*"])
+    header = session(app, person("Aino"))  # ends at most 2 s from now (whole seconds)
+    assert call(app, "/private/x", cookies=[header])[0] == 200  # now remembered
+    assert call(app, "/private/x", cookies=[header])[0] == 200
+    time.sleep(2.05)
     assert call(app, "/private/x", cookies=[header])[0] == 303
     asyncio.run(app.aclose())
 

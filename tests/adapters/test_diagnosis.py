@@ -261,6 +261,24 @@ def test_a_provider_answering_5xx_is_an_outage(family: str, sandbox: RunningSand
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("step", ["discovery", "par", "jwks", "userinfo"])
+def test_the_line_names_the_step_that_failed(family: str, step: str, sandbox: RunningSandbox,
+                                             make_app: Any,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    """Each endpoint of the login answering 500 (RFC 9110 15.6.1): an outage at that step."""
+    sandbox.sandbox.faults.fail[step] = 500
+    par = "use_par = true\n" if step == "par" else ""
+    browser = Browser(make_app(family, sandbox.toml() + par), sandbox)
+    with caplog.at_level(logging.INFO, "eidgate"):
+        page = browser.login()
+    assert page.status == 502
+    assert h1(page) == EN["unavailable_title"]
+    [line] = failure_lines(caplog)
+    assert line.startswith(f"eidgate: provider failure: outage (provider sandbox, step {step}, ")
+    assert "HTTP 500" in line
+
+
+@pytest.mark.parametrize("family", FAMILIES)
 def test_a_provider_that_does_not_answer_in_time_is_an_outage(
         family: str, sandbox: RunningSandbox, make_app: Any,
         caplog: pytest.LogCaptureFixture) -> None:

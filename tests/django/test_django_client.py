@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 
 import httpx2
 import pytest
-from django.http import HttpRequest
+from conftest import SECRET
+from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient, Client, RequestFactory
 
 from eidgate import normalize
 from eidgate._languages import STRINGS
 from eidgate.sandbox import PEOPLE, RunningSandbox, TestPerson
-from eidgate_adapters.django import EidGateMiddleware, get_identity
+from eidgate.web import CookieSessions
+from eidgate_adapters.django import EidGateMiddleware, get_identity, get_session_data
 from eidgate_adapters.django._gates import gates
 
 pytestmark = pytest.mark.usefixtures("eidgate_settings")
@@ -168,27 +170,38 @@ def test_without_the_middleware_the_urlconf_answers(
     assert client.get("/eidgate/nope").status_code == 404
 
 
+class CountingStore(CookieSessions):
+    """The cookie store, counting its reads."""
+
+    loads = 0
+
+    def load(self, value: str | None) -> Any:
+        CountingStore.loads += 1
+        return super().load(value)
+
+
 def test_request_identity_is_lazy_and_none_for_a_visitor(
-        eidgate_login: Callable[..., Any], client: Client) -> None:
+        eidgate_login: Callable[..., Any], client: Client, settings: Any) -> None:
+    settings.EIDGATE = {**settings.EIDGATE, "sessions": CountingStore(
+        [SECRET], 3600)}
     seen: list[HttpRequest] = []
 
     def view(request: HttpRequest) -> Any:
         seen.append(request)
-        from django.http import HttpResponse
-
         return HttpResponse("ok")
     middleware = EidGateMiddleware(view)
-    request = RequestFactory().get("/", HTTP_COOKIE="eidgate_session=not-a-session")
-    middleware(request)
-    assert "_eidgate_identity" not in seen[0].__dict__  # not read: no view asked
+    CountingStore.loads = 0
+    middleware(RequestFactory().get("/", HTTP_COOKIE="eidgate_session=not-a-session"))
+    assert CountingStore.loads == 0  # no view asked: the cookie was not read
     assert seen[0].identity is None  # type: ignore[attr-defined]
-    assert seen[0].__dict__["_eidgate_identity"] is None
+    assert seen[0].identity is None  # type: ignore[attr-defined]
+    assert CountingStore.loads == 1  # read once, kept on the request
     eidgate_login(client, "/account/", person="ftn-vaino")
     value = client.cookies["eidgate_session"].value
-    logged_in = RequestFactory().get("/", HTTP_COOKIE=f"eidgate_session={value}")
-    middleware(logged_in)
+    middleware(RequestFactory().get("/", HTTP_COOKIE=f"eidgate_session={value}"))
     assert seen[1].identity is not None  # type: ignore[attr-defined]
     assert get_identity(seen[1]) is seen[1].identity  # type: ignore[attr-defined]
+    assert get_session_data(seen[1]) == {}  # no on_login hook: nothing kept
     with pytest.raises(AttributeError):
         seen[1].identity = None  # type: ignore[attr-defined,misc]
 

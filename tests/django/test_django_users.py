@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx2
 import pytest
 from conftest import write_config
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from redis_server import RedisServer, redis_server  # noqa: F401 (the session fixture)
 
+from eidgate import LoginRefused
 from eidgate.sandbox import RunningSandbox
-from eidgate_adapters.django import get_identity
-from eidgate_adapters.django.auth import EidGateBackend, user_for, username
+from eidgate_adapters.django import get_identity, get_session_data
+from eidgate_adapters.django.auth import USER_KEY, EidGateBackend, user_for, username
 
 pytestmark = [pytest.mark.usefixtures("eidgate_settings"), pytest.mark.django_db]
 HTML = {"Accept": "text/html"}
@@ -140,3 +142,62 @@ def test_a_back_channel_logout_ends_both(users: Any, redis_config: Path, client:
     assert user_of(client) == "-"
     assert client.get("/").content.decode() == "public, anonymous, user -"
     assert client.get("/account/", headers=HTML).status_code == 303
+
+
+# -- the gate's hooks (on_login, on_logout) through EIDGATE ----------------------------------
+
+def test_on_login_data_and_refusal_and_on_logout(eidgate_settings: Any, client: Client,
+                                                 eidgate_login: Callable[..., Any]) -> None:
+    seen: list[str] = []
+
+    def on_login(result: Any) -> dict[str, Any] | None:
+        if result.identity.first_name == "Aino":
+            raise LoginRefused("No customer account for you here.")
+        return {"customer": 42}
+
+    def on_logout(identity: Any) -> None:
+        seen.append(identity.provider)
+    eidgate_settings.EIDGATE = {**eidgate_settings.EIDGATE, "on_login": on_login,
+                                "on_logout": on_logout}
+    eidgate_login(client, "/account/", person="ftn-vaino")
+    request = client.get("/").wsgi_request
+    assert get_session_data(request) == {"customer": 42}
+    client.post("/eidgate/logout")
+    assert seen == ["sandbox"]
+    refused = eidgate_login(Client(), "/account/", person="ftn-aino")
+    assert refused.status_code == 403
+    assert "No customer account for you here." in refused.content.decode()
+
+
+@pytest.mark.usefixtures("users")
+def test_the_user_is_mapped_at_the_login_through_on_login(
+        client: Client, eidgate_login: Callable[..., Any]) -> None:
+    start = client.get("/eidgate/login?provider=sandbox&next=/")
+    callback = httpx2.URL(eidgate_login(start["Location"], person="mitid-sofie"))
+    assert not User.objects.exists()
+    assert client.get(callback.raw_path.decode("ascii")).status_code == 303
+    user = User.objects.get()  # made by the callback, before any view asked
+    data = get_session_data(client.get("/account/").wsgi_request)
+    assert data == {USER_KEY: str(user.pk)}
+    assert user_of(client) == user.username
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert user_of(client) == "-"  # ModelBackend's rule: an inactive user is nobody
+    user.delete()
+    assert user_of(client) == "-"
+    assert client.get("/account/").status_code == 200  # the eID login itself stays
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_the_apps_own_on_login_runs_first(users: Any, client: Client, kind: str,
+                                          eidgate_login: Callable[..., Any]) -> None:
+    def hook(result: Any) -> dict[str, Any]:
+        return {"plan": "gold", USER_KEY: "not this"}
+
+    async def ahook(result: Any) -> dict[str, Any]:
+        return hook(result)
+    users.EIDGATE = {**users.EIDGATE, "on_login": hook if kind == "sync" else ahook}
+    eidgate_login(client, "/account/", person="sbid-maja")
+    user = User.objects.get()
+    data = get_session_data(client.get("/").wsgi_request)
+    assert data == {"plan": "gold", USER_KEY: str(user.pk)}
+    assert user_of(client) == user.username

@@ -19,8 +19,10 @@ def test_all_is_pinned_and_sorted() -> None:
     assert set(eidgate.__all__) == {
         "AsyncClient", "CallbackError", "Client", "Config", "ConfigError", "DiscoveryError",
         "EidGateError", "HttpRequest", "HttpResponse", "InvalidTokenError", "LoginRedirect",
-        "LoginResult", "PendingLogin", "PendingLogins", "ProviderConfig", "ProviderError",
-        "ProviderMetadata", "ProviderUnavailable", "RPKey", "RelyingParty",
+        "LoginRefused", "LoginResult", "PendingLogin", "PendingLogins", "ProviderConfig",
+        "ProviderError",
+        "ProviderMetadata", "ProviderUnavailable", "RPKey", "RefreshRefused",
+        "RelyingParty",
         "TokenEndpointError", "generate_key", "load_config", "parse_callback", "parse_config",
         "write_key", "Address", "Identity", "NationalId", "normalize", "parse_national_id",
         "DirectorySink", "EvidenceSink", "evidence_archive", "Level", "LogoutRequest",

@@ -26,9 +26,9 @@ ADAPTERS = Path(__file__).resolve().parents[2] / "adapters" / "eidgate_adapters"
 def test_web_all_is_pinned_and_sorted() -> None:
     assert eidgate.web.__all__ == [
         "STRINGS", "TRANSLATIONS", "CookieSessions", "DefaultPages", "EvidenceSink", "Gate",
-        "GateOptions", "Pages", "RedisSessions", "RevocableStore", "Rule", "SessionError",
-        "SessionInfo", "SessionStore", "SessionStoreUnavailable", "Strings", "WebRequest",
-        "WebResponse", "below_root", "parse_cookies", "wrap_view"]
+        "GateOptions", "LoginRequired", "Pages", "RedisSessions", "RevocableStore", "Rule",
+        "SessionError", "SessionInfo", "SessionStore", "SessionStoreUnavailable", "Strings",
+        "WebRequest", "WebResponse", "below_root", "parse_cookies", "wrap_view"]
     for name in eidgate.web.__all__:
         assert getattr(eidgate.web, name) is not None, name
 
@@ -88,7 +88,7 @@ def test_gate_options_are_the_same_names_in_every_adapter() -> None:
 
     keys = set(get_type_hints(GateOptions))
     assert keys == {"protect", "providers", "loa", "preflight", "evidence", "strings",
-                    "languages", "pages", "sessions", "max_age"}
+                    "languages", "pages", "sessions", "max_age", "on_login", "on_logout"}
     for init in (flask.EidGate.__init__, flask.EidGate.init_app,
                  asgi.EidGateMiddleware.__init__, wsgi.EidGateMiddleware.__init__):
         options = inspect.signature(init).parameters["options"]

@@ -23,7 +23,8 @@ without it. All logic lives in ``eidgate`` (the gate); this package only transla
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -35,9 +36,21 @@ from eidgate.web import Gate, Rule, WebRequest, WebResponse, parse_cookies, wrap
 from ._gates import gates
 
 F = TypeVar("F", bound=Callable[..., Any])
-_IDENTITY = "_eidgate_identity"  # the request's identity, once read
-_UNSET = object()
+_SESSION = "_eidgate_session"  # the request's (identity, the app's data), once read
 Handler = Callable[[HttpRequest], HttpResponseBase]
+Session = tuple[Identity | None, Mapping[str, Any]]
+
+
+def _value(request: HttpRequest, gate: Gate) -> str | None:
+    return parse_cookies(request.META.get("HTTP_COOKIE", "")).get(gate.session_cookie)
+
+
+def _session(request: HttpRequest) -> Session:
+    found: Session | None = request.__dict__.get(_SESSION)
+    if found is None:
+        gate = gates().gate
+        found = request.__dict__[_SESSION] = gate.session(_value(request, gate))
+    return found
 
 
 def get_identity(request: HttpRequest) -> Identity | None:
@@ -46,11 +59,23 @@ def get_identity(request: HttpRequest) -> Identity | None:
     Read from the session cookie the first time it is asked for, then kept on the request
     (``request.identity`` is this, for requests the middleware has seen).
     """
-    found = request.__dict__.get(_IDENTITY, _UNSET)
-    if found is _UNSET:
-        found = gates().gate.cookie_identity(request.META.get("HTTP_COOKIE", ""))
-        request.__dict__[_IDENTITY] = found
-    return cast(Identity | None, found)
+    return _session(request)[0]
+
+
+async def aget_identity(request: HttpRequest) -> Identity | None:
+    """:func:`get_identity` for async code: a session store's I/O (the Redis store) is
+    awaited, never run on the event loop."""
+    found: Session | None = request.__dict__.get(_SESSION)
+    if found is None:
+        gate = gates().for_loop()[0]
+        found = request.__dict__[_SESSION] = await gate.asession(_value(request, gate))
+    return found[0]
+
+
+def get_session_data(request: HttpRequest) -> Mapping[str, Any]:
+    """The app's own data kept with this request's session (what ``on_login`` returned),
+    or ``{}`` when logged out or when the hook kept nothing."""
+    return _session(request)[1]
 
 
 class _WithIdentity:
@@ -172,6 +197,9 @@ class EidGateMiddleware:
 
                 web = await sync_to_async(gate.finish, thread_sensitive=False)(web_req, web)
             return django_response(web)
+        if gate.protect and gate.protects(request.path_info, request.META.get(
+                "SCRIPT_NAME", "")):
+            await aget_identity(request)  # read here, off the event loop, for _before
         refused = self._before(request, gate, found.users)
         if refused is not None:
             return refused
@@ -220,7 +248,17 @@ def login_required(view: F | None = None, /, *, provider: str | None = None,
         return _refused(request, rule)
 
     def decorate(func: F) -> F:
-        return wrap_view(func, refuse)
+        if not iscoroutinefunction(func):
+            return wrap_view(func, refuse)
+
+        @functools.wraps(func)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            request = next((a for a in args[:2] if isinstance(a, HttpRequest)), None)
+            if request is not None:
+                await aget_identity(request)  # the session read off the event loop
+            refused = refuse(args, kwargs)
+            return refused if refused is not None else await func(*args, **kwargs)
+        return cast(F, guarded)
 
     return decorate(view) if view is not None else decorate
 
@@ -240,15 +278,18 @@ class LoginRequiredMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         """The view's answer, or the gate's refusal (awaitable for an async view)."""
         _lazy(request)
-        refused = _refused(request, Rule.of(providers=self.providers, loa=self.loa,
-                                            max_age=self.max_age))
-        if refused is None:
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        rule = Rule.of(providers=self.providers, loa=self.loa, max_age=self.max_age)
+        handler = super().dispatch  # type: ignore[misc]
         if getattr(self, "view_is_async", False):  # Django awaits an async view's answer
-            async def answer() -> HttpResponse:
-                return refused
-            return answer()
-        return refused
+            async def guarded() -> Any:
+                await aget_identity(request)  # the session read off the event loop
+                refused = _refused(request, rule)
+                return refused if refused is not None else await handler(
+                    request, *args, **kwargs)
+            return guarded()
+        refused = _refused(request, rule)
+        return refused if refused is not None else handler(request, *args, **kwargs)
 
 
-__all__ = ["EidGateMiddleware", "LoginRequiredMixin", "get_identity", "login_required"]
+__all__ = ["EidGateMiddleware", "LoginRequiredMixin", "aget_identity", "get_identity",
+           "get_session_data", "login_required"]

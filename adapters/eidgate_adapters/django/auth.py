@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from eidgate import Identity
+from eidgate import Identity, LoginResult
 from eidgate.web import GateOptions
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("eidgate.django")
 BACKEND = "eidgate_adapters.django.auth.EidGateBackend"
 KEYS = ("subject", "national_id")
+#: where the session keeps the user's primary key (``get_session_data(request)``)
+USER_KEY = "django_user"
 _USER = "_eidgate_user"
 
 
@@ -79,12 +81,33 @@ def username(key: str) -> str:
 
 
 def link_users(options: GateOptions, users: Any) -> GateOptions:
-    """Check ``EIDGATE["users"]`` (the key, ``create``) and return the gate's options."""
+    """The gate's options with the user link in its ``on_login`` hook (after the app's own,
+    which may refuse the login or keep data): the user's primary key is kept with the
+    session under :data:`USER_KEY`, where ``request.user`` finds it."""
     key_function(users)
     if isinstance(users, Mapping) and set(users) - {"key", "create"}:
         raise ValueError(f"users: unknown key {sorted(set(users) - {'key', 'create'})[0]!r}; "
                          "the keys are: create, key")
-    return options
+    app_hook = options.get("on_login")
+
+    def keep(result: LoginResult, data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        user = user_for(result.identity, users) if result.identity is not None else None
+        kept = dict(data or {})
+        if user is not None:
+            kept[USER_KEY] = str(user.pk)  # the session keeps JSON
+        return kept or None
+
+    if app_hook is not None and iscoroutinefunction(app_hook):
+        async def on_login(result: LoginResult) -> dict[str, Any] | None:
+            data = await cast(Callable[..., Awaitable[Mapping[str, Any] | None]],
+                              app_hook)(result)
+            return await sync_to_async(keep)(result, data)  # the ORM: in a thread
+    else:
+        # the drivers run a sync hook in a worker thread under ASGI, where the ORM may run
+        def on_login(result: LoginResult) -> dict[str, Any] | None:  # type: ignore[misc]
+            data = app_hook(result) if app_hook is not None else None
+            return keep(result, cast(Mapping[str, Any] | None, data))
+    return cast(GateOptions, {**options, "on_login": on_login})
 
 
 def user_for(identity: Identity, users: Any) -> AbstractBaseUser | None:
@@ -129,14 +152,18 @@ class EidGateBackend(ModelBackend):
 def _user(request: HttpRequest, prior: Any) -> Any:
     found = request.__dict__.get(_USER)
     if found is None:
-        from . import get_identity
+        from . import get_identity, get_session_data
         from ._gates import gates
 
         identity = get_identity(request)
         if identity is None:  # not logged in with eidgate: Django's own login, if any
             found = prior if prior is not None else AnonymousUser()
         else:
-            found = user_for(identity, gates().users) or AnonymousUser()
+            # the user on_login found at the login; by the key for a session made before
+            # the link was on (ModelBackend.get_user: None for an inactive user)
+            pk = get_session_data(request).get(USER_KEY)
+            found = (EidGateBackend().get_user(pk) if pk is not None else user_for(
+                identity, gates().users)) or AnonymousUser()
             if not isinstance(found, AnonymousUser):
                 found.backend = BACKEND  # as django.contrib.auth.login() marks a user
         request.__dict__[_USER] = found
@@ -155,4 +182,5 @@ def attach_user(request: HttpRequest) -> None:
     request.auser = auser  # type: ignore[attr-defined,unused-ignore]
 
 
-__all__ = ["BACKEND", "EidGateBackend", "key_function", "user_for", "username"]
+__all__ = ["BACKEND", "USER_KEY", "EidGateBackend", "key_function", "link_users", "user_for",
+           "username"]
