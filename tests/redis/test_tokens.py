@@ -534,3 +534,36 @@ def test_offline_access_with_the_cookie_store_is_a_config_error(
     assert caught.value.key == "providers.hub.scopes"
     assert caught.value.file == str(s.config)
     assert 'store = "redis"' in caught.value.description
+
+
+def test_a_refresh_keeps_the_sessions_lifetime_and_indexes(
+        setup: Callable[..., Setup], eidgate_login: Callable[..., Any]) -> None:
+    """The new tokens replace the old in place: the session keeps its Redis TTL (its end
+    stays session_max_age after the login), its other fields and its indexes, so "log me
+    out everywhere" still finds it."""
+    s = setup()
+    app, ext = flask_app(s)
+    assert ext.gate is not None
+    store = ext.gate.sessions
+    assert isinstance(store, RedisSessions)
+    with app.test_client() as client:
+        eidgate_login(client, "/api")
+        cookie = session_of(client)
+        key = store._verify(cookie)
+        assert key is not None
+        before = store.reload(cookie)
+        ttl = store.redis.ttl(key)
+        later(ext.gate.rp, LIFETIME + 5)
+        assert fetch(client)[0] == 200 and s.granted == 1
+        after = store.reload(cookie)
+        assert before is not None and after is not None
+        assert 0 < store.redis.ttl(key) <= ttl  # not made persistent, not extended
+        assert after[0] == before[0]  # the same identity
+        assert {k: v for k, v in after[1].items() if k != "tokens"} == \
+            {k: v for k, v in before[1].items() if k != "tokens"}
+        assert after[1]["tokens"]["at"] != before[1]["tokens"]["at"]
+        identity = after[0]
+        assert [i.provider for i in store.sessions_of(identity.issuer or "",
+                                                      identity.subject)] == ["hub"]
+        assert store.end(identity.issuer or "", sub=identity.subject) == 1
+        assert fetch(client)[0] == 401
