@@ -78,6 +78,23 @@ def get_session_data(request: HttpRequest) -> Mapping[str, Any]:
     return _session(request)[1]
 
 
+def get_access_token(request: HttpRequest) -> str:
+    """A valid access token of this request's session, for the app's API calls: refreshed
+    shortly before it expires (one refresh at a time per session, on every instance).
+    Needs a server-side store (``[eidgate.session] store = "redis"``; the cookie store
+    raises :class:`~eidgate.web.SessionError`). Raises :class:`~eidgate.web.LoginRequired`
+    when only a new login gives one (a refused refresh has ended the session)."""
+    found = gates()
+    return found.client.run(found.gate.access_token(_value(request, found.gate)))
+
+
+async def aget_access_token(request: HttpRequest) -> str:
+    """:func:`get_access_token` for async views: Redis and the provider are awaited,
+    never on the event loop."""
+    gate, client = gates().for_loop()
+    return await client.run(gate.access_token(_value(request, gate)))
+
+
 class _WithIdentity:
     """Mixed into a request's class by the middleware: ``request.identity``, read lazily."""
 
@@ -291,5 +308,5 @@ class LoginRequiredMixin:
         return refused if refused is not None else handler(request, *args, **kwargs)
 
 
-__all__ = ["EidGateMiddleware", "LoginRequiredMixin", "aget_identity", "get_identity",
-           "get_session_data", "login_required"]
+__all__ = ["EidGateMiddleware", "LoginRequiredMixin", "aget_access_token", "aget_identity",
+           "get_access_token", "get_identity", "get_session_data", "login_required"]
