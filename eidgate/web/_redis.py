@@ -43,23 +43,22 @@ Theory of operation
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import os
 import time
-import weakref
-from collections.abc import AsyncGenerator, Callable, Generator, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
 
 from .._config import Config
-from .._errors import ConfigError, SessionStoreUnavailable
+from .._errors import ConfigError
 from .._identity.model import Identity
 from ._redis_cache import _CACHE_LIMIT, Invalidated, _Entry
+from ._redis_io import Steps
 from ._redis_keys import (
     _COOKIE_LENGTH,
     _HANDLE_LENGTH,
@@ -73,11 +72,10 @@ from ._redis_keys import (
     _b64,
     _Secret,
     _unb64,
-    aexecute,
     connect,
     connect_async,
-    execute,
 )
+from ._redis_tokens import TokenOps
 from ._sessions import SessionInfo
 
 if TYPE_CHECKING:
@@ -85,40 +83,9 @@ if TYPE_CHECKING:
     import redis.asyncio
 
 log = logging.getLogger("eidgate")
-T = TypeVar("T")
-# Redis round trips of one event loop at once; more wait for a turn, up to _QUEUED seconds.
-# Few: under a burst (benchmarks/many_logins.py, 500 logins at once) the loop is saturated,
-# and with hundreds of reads in flight their replies wait in its queue past the 0.5 s read
-# bound (a timer on the same loop) although Redis answered in time; queued behind 64, each
-# read is picked up promptly. A silent Redis still fails each in-flight call at 0.5 s.
-_ASYNC_CONNECTIONS = 64
-_QUEUED = 5.0
-# KEYS[1] the session; ARGV: the sealed value read, the new one, the ended channel.
-# Compare-and-set: 1 written, 0 the session is gone, -1 it changed since it was read.
-# HSET keeps the key's TTL; the publish drops the session from every instance's cache.
-_UPDATE = """
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return 0 end
-if v ~= ARGV[1] then return -1 end
-redis.call('HSET', KEYS[1], 'v', ARGV[2])
-redis.call('PUBLISH', ARGV[3], KEYS[1])
-return 1
-"""
-# KEYS[1] a lock; ARGV[1] its holder's token: deleted only by the request that holds it
-_UNLOCK = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-#: a store operation: yields the batches of Redis commands it needs, gets their results
-_Steps = Generator[Batch, list[Any], T]
-async def _close_at_loop_end(client: redis.asyncio.Redis) -> AsyncGenerator[None]:
-    try:
-        yield
-    finally:
-        await client.aclose()
 
 
-class RedisSessions(Invalidated):
+class RedisSessions(TokenOps, Invalidated):
     """A :class:`~eidgate.web.SessionStore` in Redis (``[eidgate.session] store = "redis"``).
 
     ``client``: a redis-py ``redis.Redis`` (see :func:`RedisSessions.from_config`);
@@ -132,11 +99,7 @@ class RedisSessions(Invalidated):
                  idle_timeout: int | None = None, key_prefix: str = "eidgate:",
                  now: Callable[[], float] = time.time, cache: bool = True,
                  aconnect: Callable[[], redis.asyncio.Redis] | None = None) -> None:
-        self.redis = client
-        self._aconnect = aconnect
-        self._aclients: weakref.WeakKeyDictionary[Any, tuple[
-            redis.asyncio.Redis, asyncio.Semaphore, AsyncGenerator[None]]] = \
-            weakref.WeakKeyDictionary()
+        self._init_io(client, aconnect)
         self._secrets = [_Secret(s) for s in secrets]
         if not self._secrets:
             raise ValueError("RedisSessions needs at least one secret")
@@ -197,7 +160,7 @@ class RedisSessions(Invalidated):
         """:meth:`save` through redis-py's asyncio client."""
         return await self._async(self._save(identity, fields))
 
-    def _save(self, identity: Identity, fields: dict[str, Any]) -> _Steps[str]:
+    def _save(self, identity: Identity, fields: dict[str, Any]) -> Steps[str]:
         first = self._secrets[0]
         sid = os.urandom(_ID_BYTES)
         value = _b64(sid) + "." + _b64(
@@ -258,7 +221,7 @@ class RedisSessions(Invalidated):
         return await self._async(self._fetch(value, key, now, entry))
 
     def _fetch(self, value: str, key: str, now: float, entry: _Entry | None
-               ) -> _Steps[tuple[Identity, dict[str, Any]] | None]:
+               ) -> Steps[tuple[Identity, dict[str, Any]] | None]:
         self._ensure_listener()
         generation = self._generation
         live = time.monotonic() < self._live_until
@@ -303,7 +266,7 @@ class RedisSessions(Invalidated):
         """:meth:`delete` through redis-py's asyncio client."""
         await self._async(self._delete(value))
 
-    def _delete(self, value: str | None) -> _Steps[None]:
+    def _delete(self, value: str | None) -> Steps[None]:
         key = self._verify(value)
         if value:
             self._forget(value)
@@ -322,7 +285,7 @@ class RedisSessions(Invalidated):
         """:meth:`end` through redis-py's asyncio client."""
         return await self._async(self._end(issuer, sid, sub))
 
-    def _end(self, issuer: str, sid: str | None, sub: str | None) -> _Steps[int]:
+    def _end(self, issuer: str, sid: str | None, sub: str | None) -> Steps[int]:
         if sid is None and sub is None:
             raise ValueError("end() needs sid= or sub=")
         by_sid = [self._index(s, "sid", issuer, sid) for s in self._secrets] if sid else []
@@ -348,7 +311,7 @@ class RedisSessions(Invalidated):
         """:meth:`sessions_of` through redis-py's asyncio client."""
         return await self._async(self._sessions_of(issuer, sub))
 
-    def _sessions_of(self, issuer: str, sub: str) -> _Steps[list[SessionInfo]]:
+    def _sessions_of(self, issuer: str, sub: str) -> Steps[list[SessionInfo]]:
         indexes = [self._index(s, "sub", issuer, sub) for s in self._secrets]
         found: list[set[bytes]] = yield Batch([("smembers", (i,), {}) for i in indexes])
         keys = sorted({k.decode() for k in set().union(*found)})
@@ -419,7 +382,7 @@ class RedisSessions(Invalidated):
         """:meth:`end_session` through redis-py's asyncio client."""
         return await self._async(self._end_session(handle))
 
-    def _end_session(self, handle: str) -> _Steps[bool]:
+    def _end_session(self, handle: str) -> Steps[bool]:
         if not isinstance(handle, str) or len(handle) != _HANDLE_LENGTH:
             return False
         try:
@@ -451,13 +414,13 @@ class RedisSessions(Invalidated):
         """:meth:`consume` through redis-py's asyncio client."""
         return await self._async(self._set_once("used", kind, value, ttl))
 
-    def _set_once(self, kind: str, scope: str, value: str, ttl: float) -> _Steps[bool]:
+    def _set_once(self, kind: str, scope: str, value: str, ttl: float) -> Steps[bool]:
         key = self._index(self._secrets[0], kind, scope, value)
         done = yield Batch([("set", (key, b"1"), {"nx": True,
                                                    "px": max(int(ttl * 1000), 1)})])
         return bool(done[0])
 
-    def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> _Steps[int]:
+    def _end_keys(self, keys: list[str], indexes: Iterable[str] = ()) -> Steps[int]:
         for key in keys:
             value = self._by_key.get(key)
             if value is not None:
@@ -470,160 +433,3 @@ class RedisSessions(Invalidated):
         commands += [("srem", (index, *keys), {}) for index in indexes]
         results = yield Batch(commands, transaction=True)
         return int(sum(results[0:2 * len(keys):2]))
-
-    # -- a session's tokens: replaced in place, refreshed one at a time ----------------
-    def reload(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        """:meth:`load` from Redis, never from this process's cache (what another instance
-        just wrote, e.g. refreshed tokens)."""
-        self._forget(value)
-        return self.load(value)
-
-    async def areload(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        """:meth:`reload` through redis-py's asyncio client."""
-        self._forget(value)
-        return await self.aload(value)
-
-    def update(self, value: str | None, **fields: Any) -> bool:
-        """Replace session fields (e.g. ``tokens`` after a refresh) of a live session, on
-        every instance: sealed again, its lifetime and indexes kept, written only if the
-        session is still the one read (compare-and-set, so a session ended meanwhile is not
-        brought back), and other instances' caches dropped (published on the ``ended``
-        channel). False if the session has ended."""
-        return self._sync(self._update(value, fields))
-
-    async def aupdate(self, value: str | None, **fields: Any) -> bool:
-        """:meth:`update` through redis-py's asyncio client."""
-        return await self._async(self._update(value, fields))
-
-    def _update(self, value: str | None, fields: dict[str, Any]) -> _Steps[bool]:
-        key = self._verify(value)
-        if key is None or value is None:
-            return False
-        self._forget(value)
-        for _ in range(3):  # another write between the read and the write: read again
-            found = (yield Batch([("hget", (key, "v"), {})]))[0]
-            opened = None if found is None else self._describe(key, bytes(found))
-            if found is None or opened is None:
-                return False
-            payload = {**opened[0], **fields}
-            nonce = os.urandom(12)  # 96-bit random nonce (NIST SP 800-38D 8.2.2)
-            sealed = _VERSION + nonce + self._secrets[0].aead.encrypt(nonce, json.dumps(
-                payload, separators=(",", ":"), ensure_ascii=False).encode(), key.encode())
-            done = (yield Batch([("eval", (_UPDATE, 1, key, bytes(found), sealed,
-                                            self.channel), {})]))[0]
-            self._forget(value)
-            if int(done) >= 0:
-                return int(done) == 1
-        return False
-
-    def lock(self, value: str | None, name: str, ttl: float) -> str | None:
-        """Take the session's lock ``name`` for at most ``ttl`` seconds, across instances
-        (one ``SET NX PX``): its token, to :meth:`unlock` it with, or None when another
-        request holds it. Raises ValueError for a cookie value that names no session."""
-        return self._sync(self._lock(value, name, ttl))
-
-    async def alock(self, value: str | None, name: str, ttl: float) -> str | None:
-        """:meth:`lock` through redis-py's asyncio client."""
-        return await self._async(self._lock(value, name, ttl))
-
-    def unlock(self, value: str | None, name: str, token: str) -> bool:
-        """Release the lock :meth:`lock` gave ``token`` for, if it still holds it (a lock
-        that expired and was taken by another request is left alone); True if released."""
-        return self._sync(self._unlock(value, name, token))
-
-    async def aunlock(self, value: str | None, name: str, token: str) -> bool:
-        """:meth:`unlock` through redis-py's asyncio client."""
-        return await self._async(self._unlock(value, name, token))
-
-    def _lock_key(self, value: str | None, name: str) -> str:
-        key = self._verify(value)
-        if key is None:
-            raise ValueError("not a session cookie value")
-        # the session key's HMAC part: no cookie can be derived from the lock's name
-        return f"{self.prefix}lock:{name}:{key[len(self.prefix) + 2:]}"
-
-    def _lock(self, value: str | None, name: str, ttl: float) -> _Steps[str | None]:
-        key = self._lock_key(value, name)
-        token = _b64(os.urandom(16))
-        done = yield Batch([("set", (key, token), {"nx": True,
-                                                   "px": max(int(ttl * 1000), 1)})])
-        return token if done[0] else None
-
-    def _unlock(self, value: str | None, name: str, token: str) -> _Steps[bool]:
-        key = self._lock_key(value, name)
-        done = yield Batch([("eval", (_UNLOCK, 1, key, token), {})])
-        return bool(done[0])
-
-    # -- the two ways to Redis ---------------------------------------------------------
-    def _sync(self, steps: _Steps[T]) -> T:
-        """Run a store operation's batches with the sync client."""
-        import redis
-
-        try:
-            batch = next(steps)
-            while True:
-                try:
-                    results = execute(self.redis, batch)
-                except redis.RedisError as exc:
-                    raise self._unavailable(exc) from exc
-                batch = steps.send(results)
-        except StopIteration as done:
-            return cast(T, done.value)
-        finally:
-            steps.close()
-
-    async def _async(self, steps: _Steps[T]) -> T:
-        """Run a store operation's batches with redis-py's asyncio client, one per event
-        loop (its connections belong to the loop that made them); without one (a store
-        built around a sync client only), the sync way in a worker thread."""
-        import redis
-
-        made = await self._async_client()
-        if made is None:
-            import anyio.to_thread
-
-            return await anyio.to_thread.run_sync(self._sync, steps)
-        client, slots = made
-        try:
-            batch = next(steps)
-            while True:
-                try:
-                    # a connection each, at most _ASYNC_CONNECTIONS at once (redis-py's
-                    # asyncio pool would refuse past its size), waiting a bounded time
-                    async with asyncio.timeout(_QUEUED):
-                        await slots.acquire()
-                    try:
-                        results = await aexecute(client, batch)
-                    finally:
-                        slots.release()
-                except (redis.RedisError, TimeoutError) as exc:
-                    raise self._unavailable(exc) from exc
-                batch = steps.send(results)
-        except StopIteration as done:
-            return cast(T, done.value)
-        finally:
-            steps.close()
-
-    async def _async_client(self) -> tuple[redis.asyncio.Redis, asyncio.Semaphore] | None:
-        if self._aconnect is None:
-            return None
-        loop = asyncio.get_running_loop()
-        made = self._aclients.get(loop)
-        if made is None:
-            client = self._aconnect()
-            # closed with its loop: asyncio.run (and anyio, uvicorn, a test client's
-            # portal) closes every live async generator before it closes the loop
-            closer = _close_at_loop_end(client)
-            await closer.__anext__()
-            made = self._aclients[loop] = (client, asyncio.Semaphore(_ASYNC_CONNECTIONS),
-                                           closer)
-        return made[0], made[1]
-
-    @staticmethod
-    def _unavailable(exc: Exception) -> SessionStoreUnavailable:
-        # the class only: a redis-py message may quote a host, never personal data, but
-        # the log line is the adapter's and stays short
-        log.warning("eidgate: session store unavailable (%s)", type(exc).__name__)
-        return SessionStoreUnavailable(f"the session store did not answer "
-                                       f"({type(exc).__name__})")
-
