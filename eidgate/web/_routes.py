@@ -24,6 +24,7 @@ from .._errors import (
     ProviderError,
     SessionError,
     SessionStoreUnavailable,
+    TokenEndpointError,
 )
 from .._identity.levels import LEVELS
 from .._identity.model import Identity
@@ -148,6 +149,11 @@ def callback(gate: Gate, request: WebRequest) -> WebSteps:
     except ProviderError as exc:
         provider_failure(exc, next((p.provider for p in pending if p.state == state), "?"),
                          "callback")
+        if isinstance(exc, TokenEndpointError) and exc.provider_error == "invalid_grant":
+            # RFC 6749 5.2 invalid_grant: this code is spent, expired or not this client's
+            # (a callback reloaded or replayed, a person too slow): the provider is fine and
+            # the configuration too; the person starts again
+            return gate._error(request, 400, "invalid_callback", gate._at(request, "/"), used)
         return gate._unavailable(request, exc, used)
     if not result.accepted or result.identity is None:
         log.info("eidgate: login %s (provider %s, %s)", result.status, result.provider,

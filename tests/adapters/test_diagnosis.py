@@ -438,3 +438,34 @@ def test_the_login_url_of_the_401_json_leads_back(family: str, sandbox: RunningS
         final = browser.get(location)
     assert final.status == 303
     assert final.headers["location"] == "/account"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_spent_code_is_a_login_to_start_again_not_an_outage(
+        family: str, sandbox: RunningSandbox, make_app: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """RFC 6749 4.1.2: a code is single use, and 5.2: the token endpoint answers a spent one
+    with invalid_grant. A callback replayed with its pending-login cookie (the cookie store
+    keeps no record of used states) reaches the token endpoint again: the person is asked
+    to start again (400), the provider is not reported unreachable (502)."""
+    browser = Browser(make_app(family, sandbox.toml()), sandbox)
+    answer = browser.get("/private/page")
+    for _ in range(4):  # to the sandbox, with the pending login's cookie set on the way
+        location = answer.headers["location"]
+        if location.startswith(sandbox.issuer + "/"):
+            break
+        answer = browser.get(location)
+    at = httpx2.get(httpx2.URL(location).copy_set_param("login_hint", "ftn-vaino"))
+    callback = at.headers["location"]
+    kept = dict(browser.jars["127.0.0.1"])  # the pending login's cookie, before it is spent
+    assert browser.get(callback).status == 303  # the login
+    browser.jars["127.0.0.1"] = kept
+    with caplog.at_level(logging.INFO, "eidgate"):
+        again = browser.get(callback)
+    assert again.status == 400
+    assert h1(again) == EN["error_title"]
+    assert EN["invalid_callback"] in unescape(again.text)
+    assert EN["unavailable"] not in unescape(again.text)
+    assert "eidgate_session" not in browser.jars["127.0.0.1"]
+    [line] = failure_lines(caplog)
+    assert "step token, invalid_grant" in line

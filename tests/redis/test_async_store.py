@@ -127,9 +127,11 @@ def test_under_asgi_a_request_waiting_on_redis_does_not_hold_up_the_others(
 
     server = RedisServer(tmp_path / "redis").start()
     url = server.url
-    # no local cache: every logged-in request reads Redis (the case a cache miss is)
+    # no local cache: every logged-in request reads Redis (the case a cache miss is); a
+    # read bound of 3 s, so that the first request surely still waits while the second is
+    # served on a loaded machine
     store = RedisSessions(connect(url), (SECRET,), 3600, cache=False,
-                          aconnect=lambda: connect_async(url))
+                          aconnect=lambda: connect_async(url, timeout=3.0))
     config = tmp_path / "eidgate.toml"
     config.write_text('[eidgate]\nbase_url = "http://127.0.0.1:8000"\n'
                       f'secret_key = "{SECRET}"\n\n' + eidgate_sandbox.toml(), encoding="utf-8")
