@@ -70,59 +70,14 @@ def test_python_block_compiles(doc_block: Block) -> None:
     compile(doc_block.code, doc_block.name, "exec")
 
 
-def test_flask_block_logs_in(eidgate_sandbox: RunningSandbox,
-                             eidgate_login: Callable[..., Any], tmp_path: Path,
-                             monkeypatch: pytest.MonkeyPatch) -> None:
-    sandbox_config(eidgate_sandbox, tmp_path)
-    monkeypatch.chdir(tmp_path)  # the block reads "eidgate.toml"
-    doc = block(None, "python", "gate.init_app(app")
-    app = run(doc.code, doc.name, {"__name__": "docs_flask"})["app"]
-    with app.test_client() as client:
-        page = eidgate_login(client, "/account", person="ftn-vaino")
-        assert page.status_code == 200
-        assert page.get_data(as_text=True) == "Hello Väinö"
-
-
-def test_asgi_and_wsgi_block_log_in(eidgate_sandbox: RunningSandbox,
-                                    eidgate_login: Callable[..., Any], tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-    from starlette.testclient import TestClient
-    from werkzeug.test import Client as WerkzeugClient
-
-    from eidgate_adapters import asgi, wsgi
-
-    sandbox_config(eidgate_sandbox, tmp_path)
-    monkeypatch.chdir(tmp_path)
-
-    async def account(request: Request) -> PlainTextResponse:
-        identity = asgi.get_identity(request)
-        return PlainTextResponse(f"asgi {identity.first_name if identity else None}")
-
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
-        identity = wsgi.get_identity(environ)
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [f"wsgi {identity.first_name if identity else None} "
-                f"{environ.get('REMOTE_USER') == (identity and identity.subject)}".encode()]
-
-    doc = block(None, "python", 'environ["REMOTE_USER"] is the subject')
-    namespace = run(doc.code, doc.name, {
-        "app": Starlette(routes=[Route("/account/{rest:path}", account)]),
-        "application": application})
-    with TestClient(namespace["app"], base_url="http://127.0.0.1:8000") as client:
-        assert client.get("/account/x", headers={"Accept": "application/json"}
-                          ).status_code == 401
-        page = eidgate_login(client, "/account/x", person="mitid-sofie")
-        assert page.text == "asgi Sofie"
-    wsgi_app = namespace["application"]
-    try:
-        page = eidgate_login(WerkzeugClient(wsgi_app), "/account/x", person="sbid-maja")
-        assert page.get_data(as_text=True) == "wsgi Maja True"
-    finally:
-        wsgi_app.close()
+def test_readme_examples_are_the_getting_started_apps() -> None:
+    """The README's Flask, FastAPI and WSGI apps are the getting-started page's, which
+    tests/test_docs_site.py runs against the sandbox (a login each)."""
+    started = {b.code for b in blocks(DOCS / "getting-started.md", "python")}
+    for marker in ('app.run("127.0.0.1", 8000)', 'return {"hello": identity.first_name}',
+                   'make_server("127.0.0.1", 8000, application)'):
+        example = block(README, "python", marker)
+        assert example.code in started, example.name
 
 
 def test_login_pages_block_runs(eidgate_sandbox: RunningSandbox, tmp_path: Path,

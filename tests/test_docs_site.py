@@ -35,6 +35,7 @@ import pytest
 import yaml
 from doc_blocks import (
     DOCS,
+    README,
     ROOT,
     SECRETS,
     SITE_PAGES,
@@ -102,6 +103,30 @@ def test_nav_hook_drops_only_optional_pages_that_do_not_exist(tmp_path: Path) ->
     # lost.md is not optional: it stays, and the strict build fails on it
     assert kept == [{"Home": "index.md"}, {"Guides": [{"Hooks": "hooks.md"}]},
                     {"Lost": "lost.md"}]
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading (lower case, punctuation dropped, spaces to -)."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_links_resolve_and_lead_into_the_site() -> None:
+    text = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)\s]+)\)", text)
+    anchors = {_github_anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    for link in links:
+        if link.startswith(("http://", "https://")):
+            continue
+        path, _, anchor = link.partition("#")
+        if path:
+            assert (ROOT / path).is_file(), link
+        else:
+            assert anchor in anchors, link
+    linked = {link.partition("#")[0] for link in links}
+    for page in ("getting-started", "configuration", "routes", "identity", "sessions",
+                 "logout", "pages", "sandbox", "deployment", "security", "adapters", "api",
+                 "contributing"):
+        assert f"docs/{page}.md" in linked, page
 
 
 # -- every block is compiled or run -----------------------------------------------------
