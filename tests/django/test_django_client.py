@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 import httpx2
 import pytest
-from conftest import SECRET
 from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient, Client, RequestFactory
+from django_harness import SECRET
 
 from eidgate import normalize
 from eidgate._languages import STRINGS

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import HERE, SECRET, write_config
+from django_harness import HERE, SECRET, write_config
 from redis_server import RedisServer, free_port, redis_server  # noqa: F401 (the fixture)
 
 from eidgate.sandbox import RunningSandbox, SandboxClient

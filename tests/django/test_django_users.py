@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 
 import httpx2
 import pytest
-from conftest import write_config
 from django.contrib.auth.models import Permission, User
 from django.test import Client
+from django_harness import write_config
 from redis_server import RedisServer, redis_server  # noqa: F401 (the session fixture)
 
 from eidgate import LoginRefused
