@@ -465,3 +465,16 @@ def test_a_login_through_the_nginx_site(tmp_path: Path, nginx_site: Any,
     logged = log.read_text(encoding="utf-8")
     assert "/eidgate/callback" in logged
     assert "code=" not in logged and "state=" not in logged
+
+
+def test_sphinx_roles_read_as_code_in_the_api_pages() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "sphinx_roles", DOCS / "_hooks" / "sphinx_roles.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    html = ("driven by :class:<code>RelyingParty</code>, see :meth:<code>~eidgate.Client.run"
+            "</code> and :exc:<code>~eidgate.ConfigError</code>; a <code>:class:</code> stays")
+    assert module.plain(html) == (
+        "driven by <code>RelyingParty</code>, see <code>run</code> and "
+        "<code>ConfigError</code>; a <code>:class:</code> stays")
