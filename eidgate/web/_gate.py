@@ -23,46 +23,46 @@ The pages speak the language negotiated from ``Accept-Language`` among the gate'
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
-from contextvars import ContextVar
 from functools import partial
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote
 
 from .. import _languages
 from .._calls import Call
 from .._client import AsyncClient, Client
 from .._config import Config, is_local_url, load_config
-from .._errors import EidGateError, ProviderError, SessionStoreUnavailable
+from .._errors import EidGateError, SessionStoreUnavailable
 from .._identity.model import Identity, Level
 from .._oidc.evidence import EvidenceSink
 from .._oidc.flow import LoginResult, RelyingParty
 from .._oidc.http import HttpRequest
-from . import _routes, _tokens
+from . import _answers, _routes, _tokens
 from ._pages import DefaultPages, Pages
 from ._redis import RedisSessions
 from ._request import (
     WebRequest,
     WebResponse,
-    is_navigation,
     origin_of,
     parse_cookies,
     safe_next,
 )
 from ._rules import Rule, path_matcher
 from ._sessions import (
-    APP_DATA,
     HOST_PREFIX,
+    NO_SESSION,
     PENDING_PREFIX,
     SESSION_COOKIE,
+    STORE_FAILED,
     CookieSessions,
+    Found,
     PendingCodec,
     SessionStore,
+    app_data,
+    in_thread,
 )
 
 if TYPE_CHECKING:
@@ -75,23 +75,8 @@ LoginHook = Callable[[LoginResult],
 LogoutHook = Callable[[Identity], "Awaitable[None] | None"]
 
 log = logging.getLogger("eidgate")
-# the session cookie whose store read failed in this request's context (thread or task):
-# the identity reads as None, and guard() turns a refused request with it into a 503
-_STORE_FAILED: ContextVar[str | None] = ContextVar("eidgate_store_failed", default=None)
 Driver = TypeVar("Driver", Client, AsyncClient)
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
-# the methods each route answers; any other method on a route is 405 with Allow (RFC 9110
-# 15.5.6), so a GET (a link, a prefetch, an <img>) never logs anyone out; a path that is
-# no route is 404. Not 501 for a method the gate does not know (RFC 9110 9.1): that is
-# for a method the origin server as a whole does not implement, and the app behind the
-# gate may implement any (WebDAV's PROPFIND, say).
-# /login and /callback are GET only: a HEAD (a link checker) would start a login at the
-# provider, or spend the code and the pending login the browser's GET needs (RFC 9110
-# 9.2.1: a safe method must not do what only a person's request should)
-# /backchannel-logout is POST only (OpenID Connect Back-Channel Logout 1.0 2.5)
-_METHODS = {"/login": ("GET",), "/callback": ("GET",), "/logout": ("POST",),
-            "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD"),
-            "/backchannel-logout": ("POST",)}
 
 
 class GateOptions(TypedDict, total=False):
@@ -124,24 +109,6 @@ class GateOptions(TypedDict, total=False):
     max_age: int | None
     on_login: LoginHook | None
     on_logout: LogoutHook | None
-
-
-_Found = tuple[Identity, dict[str, Any]] | None
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-_NO_SESSION: tuple[None, Mapping[str, Any]] = (None, _EMPTY)
-
-
-def _app_data(fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    # read-only: the store caches one decoded session for all its requests (a change here
-    # would show in this process only, and never reach the store)
-    data = fields.get(APP_DATA)
-    return MappingProxyType(data) if data else _EMPTY
-
-
-async def _in_thread(load: Callable[[str | None], _Found], value: str | None) -> _Found:
-    import anyio.to_thread
-
-    return await anyio.to_thread.run_sync(load, value)
 
 
 class Gate:
@@ -180,8 +147,8 @@ class Gate:
         aload = getattr(self.sessions, "aload", None)
         if aload is None and not self.in_memory:
             load = self.sessions.load
-            aload = partial(_in_thread, load)  # a custom store's I/O: off the event loop
-        self._aload: Callable[[str | None], Awaitable[_Found]] | None = aload
+            aload = partial(in_thread, load)  # a custom store's I/O: off the event loop
+        self._aload: Callable[[str | None], Awaitable[Found]] | None = aload
         #: the app's hooks (GateOptions): called once per accepted login, or logout
         self.on_login = options.get("on_login")
         self.on_logout = options.get("on_logout")
@@ -262,11 +229,11 @@ class Gate:
             found = self.sessions.load(value)
         except SessionStoreUnavailable:
             # read as logged out here; guard() answers 503 if the route needs the login
-            _STORE_FAILED.set(value)
-            return _NO_SESSION
-        if _STORE_FAILED.get() is not None:
-            _STORE_FAILED.set(None)
-        return (found[0], _app_data(found[1])) if found else _NO_SESSION
+            STORE_FAILED.set(value)
+            return NO_SESSION
+        if STORE_FAILED.get() is not None:
+            STORE_FAILED.set(None)
+        return (found[0], app_data(found[1])) if found else NO_SESSION
 
     async def asession(self, value: str | None
                        ) -> tuple[Identity | None, Mapping[str, Any]]:
@@ -278,11 +245,11 @@ class Gate:
         try:
             found = await self._aload(value)
         except SessionStoreUnavailable:
-            _STORE_FAILED.set(value)
-            return _NO_SESSION
-        if _STORE_FAILED.get() is not None:
-            _STORE_FAILED.set(None)
-        return (found[0], _app_data(found[1])) if found else _NO_SESSION
+            STORE_FAILED.set(value)
+            return NO_SESSION
+        if STORE_FAILED.get() is not None:
+            STORE_FAILED.set(None)
+        return (found[0], app_data(found[1])) if found else NO_SESSION
 
     def store(self, name: str, *args: Any, **kwargs: Any) -> Generator[Call[Any], Any, Any]:
         """``yield from gate.store("save", identity)``: a session store call as a step the
@@ -350,73 +317,7 @@ class Gate:
               ) -> WebResponse | None:
         """None if ``identity`` may see this route, else the response to send instead:
         a redirect to log in for a page navigation, a 401 JSON for an API call."""
-        rule = rule or self.rule
-        if self.allowed(rule, identity):
-            return None
-        failed = _STORE_FAILED.get()
-        if identity is None and failed and failed == request.cookies.get(self.session_cookie):
-            return self._store_unavailable(request)
-        if not is_navigation(request.headers):
-            reason = "login_required" if identity is None else "insufficient_authentication"
-            body: dict[str, str | int] = {"error": reason,
-                                          "login_url": self._api_login(request, rule)}
-            challenge = f'eidgate error="{reason}"'
-            if rule.max_age is not None:
-                # RFC 9470 3: the challenge names the max_age the route needs, and the login
-                # URL asks the provider for it (OIDC Core 3.1.2.1)
-                body["max_age"] = rule.max_age
-                login_url = str(body["login_url"])
-                body["login_url"] = (f"{login_url}{'&' if '?' in login_url else '?'}"
-                                     f"max_age={rule.max_age}")
-                challenge += f', max_age="{rule.max_age}"'
-            return WebResponse(401, json.dumps(body).encode(), "application/json",
-                               [("WWW-Authenticate", challenge)])
-        # next: where the browser was, as it sees it (with the mount point); the path is
-        # decoded, so encode it again (RFC 3986 3.3 pchar): "/a%3Fb" must not come back "/a?b"
-        target = quote(request.root + request.path, safe="/!$&'()*+,;=:@") + (
-            f"?{request.query}" if request.query else "")
-        query = {"next": self._next(request, target)}  # bounded as /login bounds it
-        if rule.loa:
-            query["loa"] = rule.loa
-        choices = list(rule.providers or self.config.providers)
-        if rule.max_age is not None:
-            # OIDC Core 3.1.2.1: a login too old for this route is done again, at the
-            # provider the person used when it is one the route takes
-            query["max_age"] = str(rule.max_age)
-            if identity is not None and identity.provider in choices:
-                choices = [identity.provider]
-        if len(choices) == 1:
-            query["provider"] = choices[0]
-            return self._redirect(self._at(request, f"/login?{urlencode(query)}"))
-        if rule.providers:
-            query["providers"] = ",".join(rule.providers)
-        return self._redirect(self._at(request, f"/?{urlencode(query)}"))
-
-    def _api_login(self, request: WebRequest, rule: Rule) -> str:
-        """The 401 JSON's ``login_url``: ``/login`` with the way back (``next``) and the
-        provider when the route's rule names exactly one.
-
-        ``next`` is the page the API call came from: its ``Referer``, when that is of this
-        site's origin (``base_url``'s, RFC 6454): a script's fetch wants the person back on
-        the page that made it, not on the API's JSON, so not the request's own path. A
-        same-origin fetch sends the page's URL there by default (Referrer Policy
-        ``strict-origin-when-cross-origin``); another origin's, or none (RFC 9110 10.1.3:
-        a client may leave it out), gives no ``next``: the login ends at the app's root.
-        """
-        query: dict[str, str] = {}
-        referer = request.headers.get("referer", "")
-        try:
-            page = urlsplit(referer) if origin_of(referer) == self.origin else None
-        except ValueError:  # a malformed Referer (a bad port): no way back from it
-            page = None
-        if page is not None and page.path:
-            query["next"] = self._next(request, page.path + (f"?{page.query}"
-                                                             if page.query else ""))
-        if rule.providers is not None and len(rule.providers) == 1:
-            # the one the route takes (without it /login uses default_provider)
-            query["provider"] = next(iter(rule.providers))
-        login = self._at(request, "/login")
-        return f"{login}?{urlencode(query)}" if query else login
+        return _answers.guard(self, request, identity, rule)
 
     def allowed(self, rule: Rule, identity: Identity | None) -> bool:
         """``rule.allows(identity)`` by this gate's clock, with the configured clock skew for
@@ -426,23 +327,7 @@ class Gate:
 
     def _store_unavailable(self, request: WebRequest, cookies: list[str] | None = None,
                            again: str | None = None) -> WebResponse:
-        """503 with Retry-After: the session store did not answer (not a login redirect:
-        the person is logged in, and a new login could not be stored either). ``cookies``:
-        Set-Cookie values to send all the same; ``again``: the page's retry link (default:
-        this path)."""
-        retry = [("Retry-After", str(SessionStoreUnavailable.retry_after))]
-        if not is_navigation(request.headers):
-            body = json.dumps({"error": SessionStoreUnavailable.error}).encode()
-            return WebResponse(503, body, "application/json", retry, list(cookies or []))
-        texts = self._texts(request)
-        # the unavailable page, in the words for our own store (not "the identity provider");
-        # an app's added language without these keys has them in English (language_tables)
-        s = {**texts, "unavailable_title": texts["store_unavailable_title"],
-             "unavailable": texts["store_unavailable"]}
-        page = self._page(503, s, self.pages.unavailable(s, again or request.root + request.path),
-                          cookies)
-        page.headers += retry
-        return page
+        return _answers.store_unavailable(self, request, cookies, again)
 
     @staticmethod
     def _redirect(location: str, cookies: list[str] | None = None) -> WebResponse:
@@ -486,38 +371,7 @@ class Gate:
 
     def handle(self, request: WebRequest) -> WebSteps:
         """Answer a request under ``route_prefix``; a generator returning the response."""
-        route = request.path[len(self.prefix):] or "/"
-        methods = _METHODS.get(route)
-        if methods is None:  # no route of the gate: an unknown page
-            return self._error(request, 404, "not_found", request.root + "/",
-                               title="not_found_title")
-        if request.method not in methods:
-            # RFC 9110 15.5.6: the route exists, not for this method; Allow MUST list those
-            # it takes. Its own page: nothing about a login went wrong
-            page = self._error(request, 405, "method_not_allowed", request.root + "/",
-                               title="method_not_allowed_title")
-            page.headers.append(("Allow", ", ".join(methods)))
-            return page
-        if route == "/backchannel-logout":  # the provider's server: no browser, no page
-            return (yield from _routes.backchannel_logout(self, request))
-        if route == "/callback":
-            return (yield from _routes.callback(self, request))  # turns its own errors into pages
-        if route == "/logout":
-            return (yield from _routes.logout(self, request))
-        if route == "/login":
-            try:
-                return (yield from _routes.login(self, request))
-            except ProviderError as exc:  # discovery or PAR failed
-                _routes.provider_failure(exc, request.params.get("provider")
-                                         or self.config.default_provider, "login")
-                return self._unavailable(request, exc)
-        if route == "/logged-out":
-            s = self._texts(request)
-            return self._page(200, s, self.pages.logged_out(s, request.root + "/"))
-        if route == "/jwks.json":
-            return WebResponse(200, json.dumps(self.config.jwks()).encode(),
-                               "application/jwk-set+json")
-        return _routes.picker(self, request)
+        return _routes.handle(self, request)
 
     def _page(self, status: int, s: Mapping[str, str], html: str,
               cookies: list[str] | None = None) -> WebResponse:
@@ -530,47 +384,17 @@ class Gate:
     def _error(self, request: WebRequest, status: int, key: str, retry: str,
                cookies: list[str] | None = None, detail: str | None = None, *,
                title: str | None = None, address: str | None = None) -> WebResponse:
-        """The error page with the message ``s[key]``; ``title``: the key of its own title
-        (else "Login did not complete"), with "back to the start page" as its link;
-        ``address`` fills the message's ``{address}``."""
-        s = self._texts(request)
-        if title is not None:
-            s = {**s, "error_title": s[title], "try_again": s["home"]}
-        message = s[key] if address is None else s[key].replace("{address}", address)
-        return self._page(status, s, self.pages.error(s, message, retry, detail), cookies)
+        return _answers.error_page(self, request, status, key, retry, cookies, detail,
+                                   title=title, address=address)
 
     def _unavailable(self, request: WebRequest, exc: EidGateError,
                      cookies: list[str] | None = None) -> WebResponse:
-        s = self._texts(request)
-        if isinstance(exc, ProviderError) and exc.misconfigured:
-            # the provider answered, and its answer says our configuration is wrong (a client
-            # secret, an issuer): no outage, and no retry will help. The person reads that
-            # the service is misconfigured (500, RFC 9110 15.6.1); the operator, the log's
-            # line (provider_failure)
-            s = {**s, "unavailable_title": s["misconfigured_title"],
-                 "unavailable": s["misconfigured"]}
-            return self._page(500, s, self.pages.unavailable(s, self._at(request, "/")),
-                              cookies)
-        # the error's own status hint: 504 when the provider did not answer in time
-        status = exc.status if 500 <= exc.status < 600 else 502
-        return self._page(status, s, self.pages.unavailable(s, self._at(request, "/")), cookies)
+        return _answers.unavailable_page(self, request, exc, cookies)
 
     def other_host(self, request: WebRequest) -> str | None:
-        """The host the browser asked for, when it is not ``base_url``'s (else None): a
-        login begun there keeps its pending-login cookie there (RFC 6265bis 5.4: a host-only
-        cookie goes back to that host alone), and the callback at ``base_url`` finds none.
-        ``X-Forwarded-Host`` first (a proxy's), else ``Host`` (RFC 9110 7.2). For the log
-        and the page only: nothing is decided on it."""
-        sent = request.headers.get("x-forwarded-host") or request.headers.get("host")
-        if not sent:
-            return None
-        host = sent.split(",")[0].strip().lower()
-        try:
-            if origin_of(f"{urlsplit(self.config.base_url).scheme}://{host}") == self.origin:
-                return None
-        except ValueError:  # not a host[:port]: not base_url's either
-            pass
-        return host[:100]
+        """The host the browser asked for when it is not ``base_url``'s, else None (for
+        the log and the wrong-host page; see ``_answers.other_host``)."""
+        return _answers.other_host(self, request)
 
     def finish(self, request: WebRequest, response: WebResponse) -> WebResponse:
         """Store the evidence a deferred callback left (``defer_evidence=True``).

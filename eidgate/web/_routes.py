@@ -10,7 +10,6 @@ import json
 import logging
 from collections.abc import Generator, Mapping
 from dataclasses import replace
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlencode
 
@@ -20,9 +19,7 @@ from .._errors import (
     CallbackError,
     EidGateError,
     LoginRefused,
-    LogoutTokenError,
     ProviderError,
-    SessionError,
     SessionStoreUnavailable,
     TokenEndpointError,
 )
@@ -30,9 +27,10 @@ from .._identity.levels import LEVELS
 from .._identity.model import Identity
 from .._oidc.evidence import keep_evidence
 from .._oidc.flow import LoginResult, parse_callback
-from .._oidc.logout import LogoutRequest, ReplayCache
+from . import _logout
+from ._answers import provider_failure, withheld
 from ._pages import provider_text
-from ._request import WebRequest, WebResponse, cross_site, ui_locales
+from ._request import WebRequest, WebResponse, ui_locales
 from ._rules import parse_max_age
 from ._sessions import APP_DATA, CookieSessions
 from ._tokens import TOKENS, session_tokens
@@ -43,6 +41,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("eidgate")
 
 
+# the methods each route answers; any other method on a route is 405 with Allow (RFC 9110
+# 15.5.6), so a GET (a link, a prefetch, an <img>) never logs anyone out; a path that is
+# no route is 404. Not 501 for a method the gate does not know (RFC 9110 9.1): that is
+# for a method the origin server as a whole does not implement, and the app behind the
+# gate may implement any (WebDAV's PROPFIND, say).
+# /login and /callback are GET only: a HEAD (a link checker) would start a login at the
+# provider, or spend the code and the pending login the browser's GET needs (RFC 9110
+# 9.2.1: a safe method must not do what only a person's request should)
+# /backchannel-logout is POST only (OpenID Connect Back-Channel Logout 1.0 2.5)
+_METHODS = {"/login": ("GET",), "/callback": ("GET",), "/logout": ("POST",),
+            "/logged-out": ("GET", "HEAD"), "/jwks.json": ("GET", "HEAD"), "/": ("GET", "HEAD"),
+            "/backchannel-logout": ("POST",)}
+
 @runtime_checkable
 class SingleUse(Protocol):
     """A session store shared by every instance that can record a value as used, once
@@ -52,6 +63,42 @@ class SingleUse(Protocol):
     def consume(self, kind: str, value: str, ttl: float) -> bool:
         """True the first time ``value`` (of ``kind``) is consumed within ``ttl`` seconds."""
         ...
+
+
+def handle(gate: Gate, request: WebRequest) -> WebSteps:
+    """Answer a request under ``route_prefix``; a generator returning the response."""
+    route = request.path[len(gate.prefix):] or "/"
+    methods = _METHODS.get(route)
+    if methods is None:  # no route of the gate: an unknown page
+        return gate._error(request, 404, "not_found", request.root + "/",
+                           title="not_found_title")
+    if request.method not in methods:
+        # RFC 9110 15.5.6: the route exists, not for this method; Allow MUST list those
+        # it takes. Its own page: nothing about a login went wrong
+        page = gate._error(request, 405, "method_not_allowed", request.root + "/",
+                           title="method_not_allowed_title")
+        page.headers.append(("Allow", ", ".join(methods)))
+        return page
+    if route == "/backchannel-logout":  # the provider's server: no browser, no page
+        return (yield from _logout.backchannel_logout(gate, request))
+    if route == "/callback":
+        return (yield from callback(gate, request))  # turns its own errors into pages
+    if route == "/logout":
+        return (yield from _logout.logout(gate, request))
+    if route == "/login":
+        try:
+            return (yield from login(gate, request))
+        except ProviderError as exc:  # discovery or PAR failed
+            provider_failure(exc, request.params.get("provider")
+                             or gate.config.default_provider, "login")
+            return gate._unavailable(request, exc)
+    if route == "/logged-out":
+        s = gate._texts(request)
+        return gate._page(200, s, gate.pages.logged_out(s, request.root + "/"))
+    if route == "/jwks.json":
+        return WebResponse(200, json.dumps(gate.config.jwks()).encode(),
+                           "application/jwk-set+json")
+    return picker(gate, request)
 
 
 def picker(gate: Gate, request: WebRequest) -> WebResponse:
@@ -232,32 +279,9 @@ def _on_login(gate: Gate, request: WebRequest, result: LoginResult, used: list[s
                           used)
     except Exception as exc:  # the app's own bug: a clean page, no session, a log line
         log.error("eidgate: on_login hook failed (%s); login not kept", type(exc).__name__,
-                  exc_info=None if isinstance(exc, EidGateError) else _withheld(exc))
+                  exc_info=None if isinstance(exc, EidGateError) else withheld(exc))
         return gate._error(request, 500, "invalid_callback", gate._at(request, "/"), used)
     return data or None
-
-
-class HookFailed(Exception):
-    """In the log, in place of the app's hook's exception: its frames, not its text."""
-
-
-def _withheld(exc: BaseException) -> tuple[type[HookFailed], HookFailed, TracebackType | None]:
-    """``exc_info`` for a hook's exception: where it was raised (the traceback's frames, for
-    the operator), without what it says. A hook's exception text is often the person's data
-    (``KeyError('070770-905D')`` from a customer lookup), and so are its chained ones: none
-    of it goes to the log."""
-    return HookFailed, HookFailed(f"{type(exc).__name__} (its text is not logged: it may "
-                                  f"hold personal data)"), exc.__traceback__
-
-
-def provider_failure(exc: ProviderError, provider: str, step: str) -> None:
-    """The operator's log line for a provider failure, at WARNING: whether it is a
-    misconfiguration or an outage, the provider, the step, the provider's error code and
-    description (cut short; never a request body, code or token: see
-    :meth:`~eidgate.ProviderError.diagnosis`). ``provider`` / ``step``: where the gate was,
-    unless the flow named a more precise one."""
-    exc.at(provider, step)
-    log.warning("eidgate: provider failure: %s", exc.diagnosis())
 
 
 def _no_pending_login(gate: Gate, request: WebRequest, exc: CallbackError) -> WebResponse:
@@ -303,115 +327,3 @@ def keep(gate: Gate, request: WebRequest, result: LoginResult, used: list[str]
                   type(exc).__name__)
         return gate._error(request, 500, "invalid_callback", gate._at(request, "/"), used)
     return None
-
-
-def logout(gate: Gate, request: WebRequest) -> WebSteps:
-    if cross_site(request.headers, gate.origin):
-        # Logout CSRF (OWASP CSRF Prevention Cheat Sheet, Fetch Metadata): another
-        # site's form would end the session (its POST carries no Lax cookie, but the
-        # browser applies our Set-Cookie) and could chain a login CSRF after it
-        log.info("eidgate: cross-site logout refused")
-        return gate._error(request, 403, "logout_refused", request.root + "/")
-    value = request.cookies.get(gate.session_cookie)
-    cookies = [gate._drop(gate.session_cookie)]
-    try:
-        found = yield from gate.store("load", value)
-        yield from gate.store("delete", value)
-    except SessionStoreUnavailable:
-        # The cookie is dropped all the same: the person asked to be logged out, maybe on
-        # a shared computer they are leaving; keeping it would log the next user in as
-        # them once the store is back. The record the store could not delete ends with
-        # idle_timeout / session_max_age, usable only by a copy of the cookie taken
-        # before; the 503 tells the person the logout could not be completed here.
-        log.warning("eidgate: logout incomplete (session store unavailable)")
-        return gate._store_unavailable(request, cookies, request.root + "/")
-    if found is not None and gate.on_logout is not None:
-        try:  # the app's audit hook: the session is over whatever it does
-            yield from call_hook(gate.on_logout, found[0])
-        except Exception as exc:
-            log.error("eidgate: on_logout hook failed (%s)", type(exc).__name__,
-                      exc_info=_withheld(exc))
-    provider = found[0].provider if found is not None else None
-    if provider is not None and provider in gate.config.providers:
-        back = f"{gate.config.base_url}{gate.prefix}/logged-out"
-        try:  # OpenID Connect RP-Initiated Logout 1.0: the relying party builds the URL
-            url = yield from gate.rp.logout(provider, post_logout_redirect_uri=back)
-        except ProviderError as exc:  # the session here is over all the same
-            provider_failure(exc, provider, "logout")
-            log.info("eidgate: provider logout skipped (%s)", exc.error)
-            url = None
-        if url is not None:
-            return gate._redirect(url, cookies)
-    return gate._redirect(gate._at(request, "/logged-out"), cookies)
-
-
-def backchannel_logout(gate: Gate, request: WebRequest) -> WebSteps:
-    """OpenID Connect Back-Channel Logout 1.0: the provider's server POSTs a logout token.
-
-    No browser is involved (2.5): no cookie is read or set and no cross-site check applies
-    (the token's signature is the authentication). Answers per 2.8: 200 once the sessions
-    are ended; 400 with a JSON error for an invalid request or a logout that failed, the
-    token and the person's identifiers never in the log.
-    """
-    if len(request.body) > gate.max_body:
-        return _logout_answer(400, "invalid_request", "request body too large")
-    store = gate.sessions
-    # 2.6 (8): a store shared by every instance that also keeps used jti values stops a
-    # replay at any of them; else the relying party's own in-memory cache. The store's
-    # record is made here, as a step the driver makes (Redis I/O), once every other check
-    # has passed (as the core checks jti last)
-    noted = _Noted() if isinstance(store, ReplayCache) else None
-    try:
-        found: LogoutRequest = yield from gate.rp.backchannel_logout(None, request.body,
-                                                                     replay=noted)
-        if noted is not None and noted.seen is not None and not (
-                yield from gate.store("first_use", *noted.seen)):
-            raise LogoutTokenError("logout token was already used (jti replayed)")
-    except SessionStoreUnavailable as exc:
-        log.warning("eidgate: back-channel logout not done (%s)", exc.error)
-        return _logout_answer(400, exc.error, "the sessions could not be ended")
-    except LogoutTokenError as exc:
-        log.info("eidgate: back-channel logout refused (%s)", exc.description)
-        return _logout_answer(400, exc.error, exc.description)
-    except ProviderError as exc:  # the provider's keys could not be fetched
-        exc.at("?", "backchannel_logout")
-        log.warning("eidgate: back-channel logout failed: provider keys unavailable: %s",
-                    exc.diagnosis())
-        return _logout_answer(400, "temporarily_unavailable",
-                              "the provider's keys could not be fetched; logout not done")
-    try:
-        if getattr(store, "end", None) is None:  # a store written before end() was in it
-            raise SessionError("this session store cannot end sessions",
-                               error="sessions_not_revocable")
-        ended = yield from gate.store("end", found.issuer, sid=found.sid, sub=found.sub)
-    except Exception as exc:  # the store's own failure (Redis down), or it cannot end any
-        # 2.8: "If ... the logout failed, the RP MUST respond with 400 Bad Request"; the
-        # error code tells the provider's operator why (a store error's text stays here)
-        code = exc.error if isinstance(exc, EidGateError) else "server_error"
-        log.warning("eidgate: back-channel logout from provider %s not done (%s: %s)",
-                    found.provider, code, type(exc).__name__)
-        return _logout_answer(400, code, "the sessions could not be ended")
-    log.info("eidgate: back-channel logout from provider %s: %d session(s) ended",
-             found.provider, ended)
-    return _logout_answer(200)
-
-
-class _Noted:
-    """A :class:`ReplayCache` that only notes the one ``jti`` the core asks about (the
-    gate then records it in the store as a driver step)."""
-
-    seen: tuple[str, str, float] | None = None
-
-    def first_use(self, issuer: str, jti: str, ttl: float) -> bool:
-        self.seen = (issuer, jti, ttl)
-        return True
-
-
-def _logout_answer(status: int, error: str | None = None, description: str | None = None
-                   ) -> WebResponse:
-    """2.8: 200, or 400 with an OAuth-style JSON error (RFC 6749 5.2); never cached
-    (``Cache-Control: no-store`` on every gate answer; ``Pragma`` RECOMMENDED too)."""
-    body = b"" if error is None else json.dumps(
-        {"error": error, "error_description": description}).encode()
-    return WebResponse(status, body, "application/json" if body else
-                       "text/plain; charset=utf-8", [("Pragma", "no-cache")])

@@ -19,7 +19,9 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
@@ -44,6 +46,28 @@ MAX_COOKIE_BYTES = 4000  # browsers drop cookies over 4096 bytes including name 
 _VERSION = b"\x01"
 _AAD = b"eidgate session v1"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+# the session cookie whose store read failed in this request's context (thread or task):
+# the identity reads as None, and guard() turns a refused request with it into a 503
+STORE_FAILED: ContextVar[str | None] = ContextVar("eidgate_store_failed", default=None)
+
+Found = tuple[Identity, dict[str, Any]] | None
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+NO_SESSION: tuple[None, Mapping[str, Any]] = (None, EMPTY)
+
+
+def app_data(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    # read-only: the store caches one decoded session for all its requests (a change here
+    # would show in this process only, and never reach the store)
+    data = fields.get(APP_DATA)
+    return MappingProxyType(data) if data else EMPTY
+
+
+async def in_thread(load: Callable[[str | None], Found], value: str | None) -> Found:
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(load, value)
 
 
 class SessionStore(Protocol):
