@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 
 from eidgate import Identity, Level
 from eidgate.web import Gate, Rule, WebRequest, WebResponse, parse_cookies, wrap_view
@@ -37,7 +37,6 @@ from ._gates import gates
 
 F = TypeVar("F", bound=Callable[..., Any])
 _SESSION = "_eidgate_session"  # the request's (identity, the app's data), once read
-Handler = Callable[[HttpRequest], HttpResponseBase]
 Session = tuple[Identity | None, Mapping[str, Any]]
 
 
