@@ -201,3 +201,20 @@ def test_the_apps_own_on_login_runs_first(users: Any, client: Client, kind: str,
     data = get_session_data(client.get("/").wsgi_request)
     assert data == {"plan": "gold", USER_KEY: str(user.pk)}
     assert user_of(client) == user.username
+
+
+@pytest.mark.anyio
+@pytest.mark.django_db(transaction=True)
+async def test_the_user_link_through_the_asgi_handler(users: Any, async_client: Any,
+                                                      eidgate_sandbox: RunningSandbox) -> None:
+    from asgiref.sync import sync_to_async
+
+    start = await async_client.get("/eidgate/login?provider=sandbox&next=/")
+    async with httpx2.AsyncClient() as browser:
+        hub = await browser.get(httpx2.URL(start["Location"]).copy_set_param(
+            "login_hint", "ftn-vaino"))
+    callback = httpx2.URL(hub.headers["location"]).raw_path.decode("ascii")
+    assert (await async_client.get(callback)).status_code == 303  # on_login in a thread
+    user = await sync_to_async(User.objects.get)()
+    home = await async_client.get("/")
+    assert home.content.decode() == f"public, Väinö Tunnistus, user {user.username}"
