@@ -215,6 +215,7 @@ async def test_the_user_link_through_the_asgi_handler(users: Any, async_client: 
             "login_hint", "ftn-vaino"))
     callback = httpx2.URL(hub.headers["location"]).raw_path.decode("ascii")
     assert (await async_client.get(callback)).status_code == 303  # on_login in a thread
-    user = await sync_to_async(User.objects.get)()
+    data = get_session_data((await async_client.get("/account/")).asgi_request)
+    user = await sync_to_async(User.objects.get)(pk=data[USER_KEY])
     home = await async_client.get("/")
     assert home.content.decode() == f"public, Väinö Tunnistus, user {user.username}"
