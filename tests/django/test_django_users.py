@@ -187,6 +187,7 @@ def test_the_user_is_mapped_at_the_login_through_on_login(
     assert client.get("/account/").status_code == 200  # the eID login itself stays
 
 
+@pytest.mark.django_db(transaction=True)  # an async hook maps in asgiref's own thread
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_the_apps_own_on_login_runs_first(users: Any, client: Client, kind: str,
                                           eidgate_login: Callable[..., Any]) -> None:
