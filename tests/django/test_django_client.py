@@ -261,3 +261,17 @@ def test_logs_name_no_person_and_no_token(client: Client, eidgate_login: Callabl
     assert "a new user for a login by provider sandbox" in text
     for secret in ("Väinö", "Tunnistus", "070770-905D", "code=", "state=", "eyJ", value):
         assert secret not in text, secret
+
+
+def test_mounted_below_a_script_name(client: Client) -> None:
+    # a project served at /app (SCRIPT_NAME): protect and the gate's routes are below it,
+    # every URL the gate sends carries it
+    mounted = {"SCRIPT_NAME": "/app", "headers": HTML}
+    refused = client.get("/account/", **mounted)
+    assert refused["Location"] == "/app/eidgate/login?next=%2Fapp%2Faccount%2F&provider=sandbox"
+    guarded = client.get("/protected/x", **mounted)
+    assert guarded["Location"].startswith("/app/eidgate/login?next=%2Fapp%2Fprotected%2Fx")
+    login = client.get("/eidgate/login?provider=sandbox&next=/app/account/", **mounted)
+    assert login.status_code == 303
+    assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Feidgate%2Fcallback" in login[
+        "Location"]  # base_url's, as eidgate.toml says (base_url includes any mount)
