@@ -64,6 +64,9 @@ def mounted_prefix() -> str | None:
 
 def prefix_mismatch(gate: Gate) -> str | None:
     """The error to report when the URL include and ``route_prefix`` disagree, else None."""
+    # the callback eidgate registers and sends is base_url + route_prefix + "/callback",
+    # which the provider compares exactly (OIDC Core 3.1.2.1, RFC 9700 2.1): routes mounted
+    # anywhere else are never reached by the provider, and reverse() would name wrong URLs
     mounted = mounted_prefix()
     if mounted is None or mounted == gate.prefix:
         return None

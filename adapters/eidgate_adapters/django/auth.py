@@ -49,7 +49,8 @@ _USER = "_eidgate_user"
 
 
 def _by_subject(identity: Identity) -> str | None:
-    # OIDC Core 2: sub is unique per issuer and never reassigned; only the pair is stable
+    # OIDC Core 5.7: "the sub and iss Claims, used together, are the only Claims that an RP
+    # can rely upon as a stable identifier for the End-User" (never email or names)
     if not identity.issuer or not identity.subject:
         return None
     return f"subject\n{identity.issuer}\n{identity.subject}"
