@@ -7,10 +7,11 @@
                   "eidgate_adapters.django.EidGateMiddleware"]
 
 Each verified identity maps to one user by a stable key: ``"subject"`` (the default: the
-issuer and the provider's ``sub``, which OIDC Core 2 makes unique and never reassigned per
-issuer), ``"national_id"`` (a valid national number with its country and type: one user
-across eIDs of one country), or a function ``(Identity) -> str | None``. Never by name or
-e-mail alone: neither is unique nor verified by every eID. The user's ``USERNAME_FIELD`` is
+issuer and the provider's ``sub``, never reassigned per issuer (OIDC Core 2), and together
+the only stable identifier OIDC Core 5.7 lets an RP rely on), ``"national_id"`` (a valid
+national number with its country and type: one user across eIDs of one country), or a
+function ``(Identity) -> str | None``. Never by name or e-mail alone: neither is unique nor
+verified by every eID. The user's ``USERNAME_FIELD`` is
 ``"eid-"`` and the key's SHA-256 (the key may be long, and the table then holds no national
 number in clear; a digest of one is still personal data). ``request.user`` follows the
 eidgate session: logging out of eidgate, or a back-channel logout ending the session, logs
