@@ -48,6 +48,16 @@ class Call(Generic[T]):
         return await anyio.to_thread.run_sync(self.fn)
 
 
+def advance(flow: Generator[Any, Any, Any], step: Call[Any]) -> Any:
+    """Make ``step`` in place and send its result into ``flow`` (or throw its exception,
+    for the flow to handle: a store outage becomes a 503 page); the flow's next step."""
+    try:
+        result = step.run()
+    except Exception as exc:
+        return flow.throw(exc)
+    return flow.send(result)
+
+
 def call(fn: Callable[[], T], *, afn: Callable[[], Awaitable[T]] | None = None,
          blocking: bool = True) -> Generator[Call[T], Any, T]:
     """``result = yield from call(...)`` inside a flow: the driver makes the call."""

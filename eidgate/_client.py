@@ -21,7 +21,7 @@ import httpx2
 
 from . import _network as network
 from . import _transport as wire
-from ._calls import Call
+from ._calls import Call, advance
 from ._config import Config
 from ._errors import EidGateError, ProviderUnavailable
 from ._identity.model import Level
@@ -129,12 +129,7 @@ class Client(_Driver):
             step = next(flow)
             while True:
                 if isinstance(step, Call):
-                    try:
-                        result = step.run()
-                    except Exception as exc:  # the flow decides (a store outage: a 503)
-                        step = flow.throw(exc)
-                    else:
-                        step = flow.send(result)
+                    step = advance(flow, step)
                     continue
                 try:
                     response = self._send(step)

@@ -28,7 +28,7 @@ from joserfc import jwe
 from joserfc.jwk import ECKey, RSAKey
 
 from eidgate import HttpRequest, HttpResponse
-from eidgate._calls import Call
+from eidgate._calls import Call, advance
 
 ISSUER = "https://op.example.test"
 CLIENT_ID = "rp-client"
@@ -267,12 +267,7 @@ def drive(steps: Generator[Any, Any, Any], op: CraftedProvider) -> Any:
         request = next(steps)
         while True:
             if isinstance(request, Call):
-                try:
-                    result = request.run()
-                except Exception as exc:
-                    request = steps.throw(exc)
-                    continue
-                request = steps.send(result)
+                request = advance(steps, request)
                 continue
             request = steps.send(op.handle(request))
     except StopIteration as done:

@@ -49,7 +49,6 @@ SCOPE_KEY = "eidgate.identity"
 DATA_KEY = "eidgate.data"
 _GATE_KEY = "eidgate.gate"
 _CLIENTS: weakref.WeakKeyDictionary[Gate, AsyncClient] = weakref.WeakKeyDictionary()
-_new = object.__new__
 
 
 class EidUser:
@@ -72,12 +71,26 @@ class EidUser:
 
 
 class EidAuth:
-    """``scope["auth"]``: Starlette's credentials, whose ``scopes`` ``requires()`` checks."""
+    """``scope["auth"]``: Starlette's credentials, whose ``scopes`` ``requires()`` checks:
+    ``("authenticated",)`` for a logged-in identity, else ``()``.
+
+    Read-only, and shared by the requests of a session like :class:`EidUser` (one object
+    per identity, not one per request: benchmarks/protected_route.py). An app that grants
+    its own scopes puts its own credentials (Starlette's ``AuthCredentials``) in
+    ``scope["auth"]`` for that request.
+    """
 
     __slots__ = ("scopes",)
 
+    scopes: tuple[str, ...]
+
     def __init__(self, identity: Identity | None) -> None:
-        self.scopes = ["authenticated"] if identity is not None else []
+        object.__setattr__(self, "scopes", ("authenticated",) if identity is not None else ())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"EidAuth is read-only (the requests of a session share it): "
+                             f"cannot set {name}; put your own credentials in "
+                             f"scope['auth'] instead")
 
 
 K = TypeVar("K", str, bytes, tuple[str, str])
@@ -110,9 +123,9 @@ class _Remembered(dict[K, V]):
 
 
 _REMEMBERED = 1024  # entries of each of the middleware's memos
-#: what the hot path knows of a session: identity, EidUser, allowed by protect's rule, and
-#: until when (the gate's clock) that holds
-_Known = tuple[Identity | None, "EidUser", bool, float]
+#: what the hot path knows of a session: identity, EidUser, allowed by protect's rule,
+#: until when (the gate's clock) that holds, and its EidAuth
+_Known = tuple[Identity | None, "EidUser", bool, float, "EidAuth"]
 
 
 class EidGateMiddleware:
@@ -157,11 +170,12 @@ class EidGateMiddleware:
         return self.gate.owns(below), self.gate.protects(below, root)
 
     def _know(self, identity: Identity | None, until: float = 0.0) -> _Known:
-        """(identity, its EidUser, allowed by protect's rule, until when it holds)."""
+        """(identity, its EidUser, allowed by protect's rule, until when it holds, its
+        EidAuth)."""
         # a max_age rule's answer changes with the time: never remembered (refuse() asks)
         rule = self.gate.rule
         return (identity, EidUser(identity), rule.max_age is None and rule.allows(identity),
-                until)
+                until, EidAuth(identity))
 
     def _known_object(self, identity: Identity | None) -> _Known:
         """:meth:`_know`, kept per identity object (a server-side store): a store hands
@@ -211,7 +225,9 @@ class EidGateMiddleware:
         known = self._by_header.get(cookie)
         if known is None or known[3] <= self._now():
             if self._awaits:  # a server-side store: its I/O awaited, never on the loop
-                found, scope[DATA_KEY] = await gate.asession(self._session_values[cookie])
+                value = self._session_values[cookie]
+                found, scope[DATA_KEY] = gate.cached_session(value) or await gate.asession(
+                    value)
                 known = self._known.get(id(found))
                 if known is None or known[0] is not found:
                     known = self._known_object(found)
@@ -221,9 +237,7 @@ class EidGateMiddleware:
         scope[SCOPE_KEY] = identity
         scope[_GATE_KEY] = gate
         scope["user"] = known[1]
-        # EidAuth(identity) without a Python call; one per request: a list an app may change
-        scope["auth"] = auth = _new(EidAuth)
-        auth.scopes = ["authenticated"] if identity is not None else []
+        scope["auth"] = known[4]
         # an identity the rule lets in: refuse() would let it through too, so it is not asked
         if protected and not known[2]:
             refused = gate.refuse(identity, lambda: _request(scope),

@@ -28,7 +28,8 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 from .. import _languages
@@ -52,6 +53,8 @@ from ._request import (
 )
 from ._rules import Rule, path_matcher
 from ._sessions import (
+    APP_DATA,
+    EMPTY,
     HOST_PREFIX,
     NO_SESSION,
     PENDING_PREFIX,
@@ -111,6 +114,18 @@ class GateOptions(TypedDict, total=False):
     on_logout: LogoutHook | None
 
 
+def _failed(value: str | None) -> tuple[None, Mapping[str, Any]]:
+    # read as logged out here; guard() answers 503 if the route needs the login
+    STORE_FAILED.set(value)
+    return NO_SESSION
+
+
+def _read(found: Found) -> tuple[Identity | None, Mapping[str, Any]]:
+    if STORE_FAILED.get() is not None:
+        STORE_FAILED.set(None)
+    return (found[0], app_data(found[1])) if found else NO_SESSION
+
+
 class Gate:
     """The framework-agnostic login gate an adapter wraps (see the module docstring).
 
@@ -149,6 +164,8 @@ class Gate:
             load = self.sessions.load
             aload = partial(in_thread, load)  # a custom store's I/O: off the event loop
         self._aload: Callable[[str | None], Awaitable[Found]] | None = aload
+        self._peek: Callable[[str | None], tuple[Identity, dict[str, Any]] | Literal[False]
+                             ] | None = getattr(self.sessions, "cached", None)
         #: the app's hooks (GateOptions): called once per accepted login, or logout
         self.on_login = options.get("on_login")
         self.on_logout = options.get("on_logout")
@@ -228,12 +245,22 @@ class Gate:
         try:
             found = self.sessions.load(value)
         except SessionStoreUnavailable:
-            # read as logged out here; guard() answers 503 if the route needs the login
-            STORE_FAILED.set(value)
-            return NO_SESSION
-        if STORE_FAILED.get() is not None:
+            return _failed(value)
+        return _read(found)
+
+    def cached_session(self, value: str | None
+                       ) -> tuple[Identity | None, Mapping[str, Any]] | None:
+        """:meth:`session` when the store can answer from memory (its ``cached``: the Redis
+        store's local cache), else None: then await :meth:`asession`."""
+        if self._peek is None:
+            return None
+        found = self._peek(value)
+        if found is False:
+            return None
+        if STORE_FAILED.get() is not None:  # _read, inline: an async adapter's hot path
             STORE_FAILED.set(None)
-        return (found[0], app_data(found[1])) if found else NO_SESSION
+        data = found[1].get(APP_DATA)
+        return found[0], MappingProxyType(data) if data else EMPTY
 
     async def asession(self, value: str | None
                        ) -> tuple[Identity | None, Mapping[str, Any]]:
@@ -245,9 +272,8 @@ class Gate:
         try:
             found = await self._aload(value)
         except SessionStoreUnavailable:
-            STORE_FAILED.set(value)
-            return NO_SESSION
-        if STORE_FAILED.get() is not None:
+            return _failed(value)
+        if STORE_FAILED.get() is not None:  # _read, inline: an async adapter's hot path
             STORE_FAILED.set(None)
         return (found[0], app_data(found[1])) if found else NO_SESSION
 

@@ -50,7 +50,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from cryptography.exceptions import InvalidTag
 
@@ -83,6 +83,15 @@ if TYPE_CHECKING:
     import redis.asyncio
 
 log = logging.getLogger("eidgate")
+
+
+class _Fetch(NamedTuple):
+    """A read the local cache cannot answer: the arguments of ``RedisSessions._fetch``."""
+
+    value: str
+    key: str
+    now: float
+    entry: _Entry | None
 
 
 class RedisSessions(TokenOps, Invalidated):
@@ -191,6 +200,25 @@ class RedisSessions(TokenOps, Invalidated):
         """The identity and session fields, or None (absent, tampered, unknown, expired,
         idle too long, signed with a removed secret). Raises
         :class:`SessionStoreUnavailable` when Redis is needed and does not answer."""
+        found = self._local(value)
+        return self._sync(self._fetch(*found)) if isinstance(found, _Fetch) else found
+
+    async def aload(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
+        """:meth:`load` through redis-py's asyncio client (a cache hit awaits nothing)."""
+        found = self._local(value)
+        return await self._async(self._fetch(*found)) if isinstance(found, _Fetch) else found
+
+    def cached(self, value: str | None) -> tuple[Identity, dict[str, Any]] | Literal[False]:
+        """The session of :meth:`load` when this process's memory holds it (no I/O), else
+        False: then only :meth:`aload` can answer (an async adapter's hot path: a cache hit
+        costs it no coroutine)."""
+        entry = self._cache.get(value) if value else None  # a hit only (see _local)
+        if entry is not None and self.now() < entry.fresh and time.monotonic() < self._live_until:
+            return entry.found
+        return False
+
+    def _local(self, value: str | None) -> tuple[Identity, dict[str, Any]] | _Fetch | None:
+        """What :meth:`load` answers without Redis, else what to fetch."""
         entry = self._cache.get(value) if value else None
         now = self.now()
         if entry is not None:
@@ -203,22 +231,7 @@ class RedisSessions(TokenOps, Invalidated):
         key = self._verify(value)
         if key is None or value is None:
             return None
-        return self._sync(self._fetch(value, key, now, entry))
-
-    async def aload(self, value: str | None) -> tuple[Identity, dict[str, Any]] | None:
-        """:meth:`load` through redis-py's asyncio client (a cache hit awaits nothing)."""
-        entry = self._cache.get(value) if value else None
-        now = self.now()
-        if entry is not None:
-            if now < entry.fresh and time.monotonic() < self._live_until:
-                return entry.found
-            if now >= entry.expires:
-                self._forget(value)
-                return None
-        key = self._verify(value)
-        if key is None or value is None:
-            return None
-        return await self._async(self._fetch(value, key, now, entry))
+        return _Fetch(value, key, now, entry)
 
     def _fetch(self, value: str, key: str, now: float, entry: _Entry | None
                ) -> Steps[tuple[Identity, dict[str, Any]] | None]:

@@ -115,7 +115,7 @@ def test_protected_page_logs_in_and_the_identity_is_on_the_scope(
     page = eidgate_login(client, "/account", person="ftn-vaino")
     assert page.status_code == 200
     assert page.text == ("account of Väinö Tunnistus via ftn; user Väinö Tunnistus, "
-                         "auth ['authenticated']")
+                         "auth ('authenticated',)")
     assert client.get("/").text == "public, Väinö Tunnistus"
     assert client.get("/members").text == "member ftn"
     assert client.get("/sync").text == "sync ok, Väinö Tunnistus"
@@ -412,7 +412,7 @@ def test_litestar_app(config: str, eidgate_login: Callable[..., Any]) -> None:
         assert client.get("/account/x", headers=API).status_code == 401
         page = eidgate_login(client, "/account/profile", person="npa-erika")
         assert page.status_code == 200
-        assert page.text == "/account/profile: Erika Mustermann ['authenticated']"
+        assert page.text == "/account/profile: Erika Mustermann ('authenticated',)"
         assert client.get("/").text == "public, Erika Mustermann"
     assert app.client.http.is_closed
 

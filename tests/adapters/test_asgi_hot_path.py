@@ -235,7 +235,7 @@ def test_a_remembered_cookie_session_still_ends_at_its_expiry() -> None:
 
 # -- per identity: the user object and the rule -------------------------------------------
 
-def test_one_read_only_user_per_identity_and_a_fresh_auth_per_request(app: Any) -> None:
+def test_one_read_only_user_and_auth_per_identity(app: Any) -> None:
     cookie = session(app, person("Aino"))
     _, first = call(app, "/private/x", cookies=[cookie])
     _, second = call(app, "/private/x", cookies=[cookie])
@@ -248,16 +248,23 @@ def test_one_read_only_user_per_identity_and_a_fresh_auth_per_request(app: Any) 
         user.display_name = "someone else"
     with pytest.raises(AttributeError):
         user.is_authenticated = False
-    assert isinstance(first["auth"], asgi.EidAuth)
-    assert first["auth"] is not second["auth"]
-    first["auth"].scopes.append("admin")  # an app may add scopes to its own request
-    assert second["auth"].scopes == ["authenticated"]
+    auth = first["auth"]
+    assert isinstance(auth, asgi.EidAuth)
+    assert second["auth"] is auth  # shared too: nothing one request does reaches another
+    assert auth.scopes == ("authenticated",)
+    with pytest.raises(AttributeError):
+        auth.scopes.append("admin")  # type: ignore[attr-defined]  # a tuple
+    with pytest.raises(AttributeError):
+        auth.scopes = ("authenticated", "admin")
+    # an app grants its own scopes with its own credentials, for its own request only
+    first["auth"] = object()
     _, third = call(app, "/private/x", cookies=[cookie])
-    assert third is not None and third["auth"].scopes == ["authenticated"]
+    assert third is not None and third["auth"] is auth
+    assert third["auth"].scopes == ("authenticated",)
     _, anonymous = call(app, "/public/x")
     assert anonymous is not None
     assert (anonymous["user"].identity, anonymous["user"].is_authenticated,
-            anonymous["user"].display_name, anonymous["auth"].scopes) == (None, False, "", [])
+            anonymous["user"].display_name, anonymous["auth"].scopes) == (None, False, "", ())
     assert anonymous[asgi.SCOPE_KEY] is None and anonymous["eidgate.gate"] is app.gate
 
 

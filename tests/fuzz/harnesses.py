@@ -52,7 +52,7 @@ from eidgate import (
     normalize,
     parse_config,
 )
-from eidgate._calls import Call
+from eidgate._calls import Call, advance
 from eidgate._languages import TRANSLATIONS, match, negotiate, parse_accept_language
 from eidgate._oidc.authorize import PendingLogin, PendingLogins, add_query
 from eidgate._oidc.flow import LoginResult, RelyingParty, parse_callback
@@ -204,12 +204,7 @@ def _drive(steps: Generator[HttpRequest, HttpResponse, Any],
             if sent > MAX_REQUESTS:
                 raise Violation(f"a flow made more than {MAX_REQUESTS} requests")
             if isinstance(request, Call):  # a session store's call: made in place
-                try:
-                    result = request.run()
-                except Exception as exc:
-                    request = steps.throw(exc)
-                    continue
-                request = steps.send(result)
+                request = advance(steps, request)
                 continue
             if not isinstance(request, HttpRequest):
                 raise Violation(f"a flow yielded {type(request).__name__}, not HttpRequest "
