@@ -6,6 +6,7 @@ free for the others."""
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,3 +179,26 @@ def test_under_asgi_a_request_waiting_on_redis_does_not_hold_up_the_others(
     finally:
         store.close()
         server.stop()
+
+
+def test_cached_answers_from_memory_only_and_never_an_ended_session(
+        pair: tuple[RedisSessions, RedisSessions]) -> None:
+    """``cached``: the session while this process holds it and its invalidation listener
+    is live, else False (only Redis can answer: the async adapter then awaits aload)."""
+    store, other = pair
+    value = store.save(person("grace"))
+    assert store.cached(value) is False  # saved, never read here: not in memory
+    deadline = time.monotonic() + 5
+    while store.cached(value) is False:  # read once the listener is live: then kept
+        assert store.load(value) is not None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    found = store.cached(value)
+    assert found is not False and found[0] == person("grace")
+    other.delete(value)  # another instance logs it out: the message drops it here
+    deadline = time.monotonic() + 1.5
+    while store.cached(value) is not False:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert store.load(value) is None
+    assert store.cached("not-a-session") is False and store.cached(None) is False
