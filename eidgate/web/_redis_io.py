@@ -37,6 +37,13 @@ async def _close_at_loop_end(client: redis.asyncio.Redis) -> AsyncGenerator[None
         yield
     finally:
         await client.aclose()
+        # every connection, also one a failed call left checked out (a primary that went
+        # away during a Sentinel failover): none is left open for the GC to find
+        await client.connection_pool.disconnect(inuse_connections=True)
+        # and the clients a Sentinel URL's pool asks for the primary (redis-py's Sentinel)
+        manager = getattr(client.connection_pool, "sentinel_manager", None)
+        for sentinel in getattr(manager, "sentinels", ()):
+            await sentinel.aclose()
 
 
 class Driven:

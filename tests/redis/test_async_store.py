@@ -202,3 +202,53 @@ def test_cached_answers_from_memory_only_and_never_an_ended_session(
         time.sleep(0.02)
     assert store.load(value) is None
     assert store.cached("not-a-session") is False and store.cached(None) is False
+
+
+def test_a_sentinel_failover_through_the_asyncio_client(tmp_path: Path) -> None:
+    """redis+sentinel:// with redis-py's asyncio client: the primary stops, the sentinel
+    promotes the replica; meanwhile each awaited call fails within its bound (a 503 for
+    the person), then the store finds the new primary by itself, sessions included."""
+    from redis_server import SentinelServer
+
+    primary = RedisServer(tmp_path / "primary").start()
+    replica = RedisServer(tmp_path / "replica", replica_of=primary).start()
+    try:
+        with SentinelServer(tmp_path / "sentinel", primary) as sentinel:
+            url = f"redis+sentinel://127.0.0.1:{sentinel.port}/mymaster"
+            store = RedisSessions(connect(url), (SECRET,), 3600, key_prefix="async-ha:",
+                                  cache=False, aconnect=lambda: connect_async(url))
+
+            async def main() -> None:
+                value = await store.asave(person("ivan"))
+                found = await store.aload(value)
+                assert found is not None and found[0].subject == "ivan"
+                direct = connect(replica.url)
+                deadline = time.monotonic() + 10
+                while not direct.keys("async-ha:s:*"):  # replicated before the fault
+                    assert time.monotonic() < deadline, "the replica never synced"
+                    await anyio.sleep(0.05)
+                direct.close()
+                primary.stop()
+                deadline = time.monotonic() + 30
+                outages = 0
+                while True:
+                    started = time.monotonic()
+                    try:
+                        found = await store.aload(value)
+                        break
+                    except SessionStoreUnavailable:
+                        outages += 1
+                        assert time.monotonic() - started < 2.5  # each call stays bounded
+                    assert time.monotonic() < deadline, "no failover within 30 s"
+                    await anyio.sleep(0.2)
+                assert found is not None and found[0].subject == "ivan"
+                assert outages > 0
+                assert await store.asave(person("judy"))  # on the promoted replica
+            try:
+                anyio.run(main)
+            finally:
+                store.close()
+                store.redis.close()
+    finally:
+        replica.stop()
+        primary.stop()
