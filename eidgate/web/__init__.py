@@ -43,7 +43,8 @@ from __future__ import annotations
 from .._errors import SessionError, SessionStoreUnavailable
 from .._languages import STRINGS, TRANSLATIONS, Strings
 from .._oidc.evidence import EvidenceSink
-from ._gate import Gate, GateOptions
+from ._gate import Gate
+from ._options import GateOptions
 from ._pages import DefaultPages, Pages
 from ._redis import RedisSessions
 from ._request import WebRequest, WebResponse, parse_cookies, wrap_view

@@ -26,10 +26,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import partial
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack
 from urllib.parse import quote
 
 from .. import _languages
@@ -37,11 +37,11 @@ from .._calls import Call
 from .._client import AsyncClient, Client
 from .._config import Config, is_local_url, load_config
 from .._errors import EidGateError, SessionStoreUnavailable
-from .._identity.model import Identity, Level
-from .._oidc.evidence import EvidenceSink
-from .._oidc.flow import LoginResult, RelyingParty
+from .._identity.model import Identity
+from .._oidc.flow import RelyingParty
 from .._oidc.http import HttpRequest
 from . import _answers, _routes, _tokens
+from ._options import GateOptions
 from ._pages import DefaultPages, Pages
 from ._redis import RedisSessions
 from ._request import (
@@ -71,47 +71,9 @@ from ._sessions import (
 if TYPE_CHECKING:
     WebSteps = Generator[HttpRequest | Call[Any], Any, WebResponse]
 
-#: ``on_login``: the accepted login -> None, or the app's data for the session
-LoginHook = Callable[[LoginResult],
-                     "Mapping[str, Any] | Awaitable[Mapping[str, Any] | None] | None"]
-#: ``on_logout``: the identity of the session that ended here
-LogoutHook = Callable[[Identity], "Awaitable[None] | None"]
-
 log = logging.getLogger("eidgate")
 Driver = TypeVar("Driver", Client, AsyncClient)
 _URI_SAFE = "!#$%&'()*+,/:;=?@[]~"  # RFC 3986 reserved characters, and '%' (kept escapes)
-
-
-class GateOptions(TypedDict, total=False):
-    """The options every adapter takes, by the same names (all optional).
-
-    ``protect``: path patterns (``fnmatch``, ``*`` matches ``/`` too) that need a login,
-    for middlewares; ``providers`` / ``loa`` / ``max_age``: what those paths ask of the
-    login (a :class:`Rule`; ``max_age``: at most this many seconds since the person
-    authenticated); ``preflight``: let CORS preflights to them through without a login.
-    ``evidence``: where to archive the evidence of each login. ``strings``: reworded or
-    added languages (``{"fi": {"picker_title": ...}}``); ``languages``: restrict, order or
-    pin them (default: ``languages`` in eidgate.toml, else all; the first is the
-    fallback). ``pages``: your own :class:`Pages`. ``sessions``: a :class:`SessionStore`
-    (default: the encrypted session cookie). ``on_login``: the app's hook, called once per
-    accepted login with the :class:`~eidgate.LoginResult` (sync or ``async def``): it
-    returns None or a mapping of the app's own data to keep with the session (JSON
-    values), or raises :class:`~eidgate.LoginRefused`. ``on_logout``: called with the
-    identity when a person logs out here (audit).
-    """
-
-    protect: Iterable[str]
-    providers: Iterable[str] | None
-    loa: Level | None
-    preflight: bool
-    evidence: EvidenceSink | None
-    strings: _languages.Strings | None
-    languages: Iterable[str] | str | None
-    pages: Pages | None
-    sessions: SessionStore | None
-    max_age: int | None
-    on_login: LoginHook | None
-    on_logout: LogoutHook | None
 
 
 def _failed(value: str | None) -> tuple[None, Mapping[str, Any]]:
