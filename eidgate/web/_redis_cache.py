@@ -55,6 +55,7 @@ class Invalidated:
         self._listener: threading.Thread | None = None
         self._pid = 0
         self._closed = threading.Event()
+        self._listener_down = False  # logged once when the listener loses Redis
 
     def _forget(self, value: str | None) -> None:
         entry = self._cache.pop(value, None) if value else None
@@ -101,8 +102,10 @@ class Invalidated:
                 # dropped: messages may be lost until the next subscription
                 self._live_until = 0.0
                 self._generation += 1
-                log.info("eidgate: session invalidation listener reconnecting (%s)",
-                         type(exc).__name__)
+                if not self._listener_down:  # once per outage, not every 0.2 s of it
+                    self._listener_down = True
+                    log.info("eidgate: session invalidation listener reconnecting (%s)",
+                             type(exc).__name__)
                 self._closed.wait(0.2)
             finally:
                 pubsub.close()
@@ -110,6 +113,9 @@ class Invalidated:
     def _heard(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "subscribe":
+            if self._listener_down:
+                self._listener_down = False
+                log.info("eidgate: session invalidation listener reconnected")
             # a new subscription: whatever was cached before may have missed messages
             self._generation += 1
             self._cache.clear()

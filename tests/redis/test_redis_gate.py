@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import signal
 import time
 import zipfile
@@ -246,6 +247,37 @@ def test_the_asgi_middleware_and_decorator_answer_503_too(
             for path in ("/account", "/decorated"):
                 page = client.get(path, headers={"Accept": "text/html"})
                 assert (page.status_code, page.headers["Retry-After"]) == (503, "5"), path
+    finally:
+        store.close()
+        server.stop()
+
+
+def test_a_redis_outage_is_logged_once_and_its_end_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The invalidation listener retries every 0.2 s while Redis is away: one INFO line when
+    it loses Redis and one when it is back, not a line per retry (a log flood in an outage)."""
+    server = RedisServer(tmp_path / "redis").start()
+    store = RedisSessions(connect(server.url), (SECRET,), 3600, key_prefix="flood:")
+    try:
+        value = store.save(person("kim"))
+        assert store.load(value) is not None  # starts the listener
+        deadline = time.monotonic() + 5
+        while store.cached(value) is False:  # the listener is live once it is cached
+            assert store.load(value) is not None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with caplog.at_level(logging.INFO, "eidgate"):
+            server.stop()
+            time.sleep(1.5)  # several retries
+            lost = [r.getMessage() for r in caplog.records if "listener" in r.getMessage()]
+            assert len(lost) == 1 and "listener reconnecting" in lost[0], lost
+            server.start()  # the same port: Redis is back
+            deadline = time.monotonic() + 5
+            while not any("listener reconnected" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "no reconnection within 5 s"
+                time.sleep(0.05)
+        lines = [r.getMessage() for r in caplog.records if "listener" in r.getMessage()]
+        assert lines == [lost[0], "eidgate: session invalidation listener reconnected"]
     finally:
         store.close()
         server.stop()
