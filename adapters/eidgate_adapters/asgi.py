@@ -35,7 +35,6 @@ from eidgate.web import (
     WebRequest,
     WebResponse,
     below_root,
-    parse_cookies,
     wrap_view,
 )
 
@@ -153,9 +152,9 @@ class EidGateMiddleware:
         # guessable part of it can probe the rest), the session cookie's value and, for
         # as long as the gate says that answer holds (gate.session_until), its identity,
         # EidUser and whether protect's rule lets it in
-        name = self.gate.session_cookie
+        value_in = self.gate.session_value
         self._session_values: _Remembered[bytes, str | None] = _Remembered(
-            lambda header: parse_cookies(header.decode("latin-1")).get(name), 8192)
+            lambda header: value_in(header.decode("latin-1")), 8192)
         self._routes: _Remembered[Any, tuple[bool, bool]] = _Remembered(self._route, 1024)
         self._by_header: dict[bytes, _Known] = {}
         self._known: dict[int, _Known] = {}
@@ -307,14 +306,18 @@ def get_identity(request_or_scope: Any) -> Identity | None:
     return found if isinstance(found, Identity) else None
 
 
+def _cookie_header(scope: Mapping[str, Any]) -> str:
+    # RFC 9113 8.2.3: HTTP/2 may split the Cookie header; joined as one
+    return "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
+
+
 def get_session_data(request_or_scope: Any) -> Mapping[str, Any]:
     """The app's own data kept with the session (what ``on_login`` returned), or ``{}``."""
     scope = _scope(request_or_scope)
     found = scope.get(DATA_KEY)
     if found is None and isinstance(gate := scope.get(_GATE_KEY), Gate) and get_identity(scope):
         # the cookie store: read from the cookie (cached) only when the app asks
-        cookie = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-        found = gate.session(parse_cookies(cookie).get(gate.session_cookie))[1]
+        found = gate.session(gate.session_value(_cookie_header(scope)))[1]
     return found if found is not None else {}
 
 
@@ -329,8 +332,7 @@ async def get_access_token(request_or_scope: Any) -> str:
     gate = scope.get(_GATE_KEY)
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware for get_access_token")
-    cookie = "; ".join(v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie")
-    value = parse_cookies(cookie).get(gate.session_cookie)
+    value = gate.session_value(_cookie_header(scope))
     return await _CLIENTS[gate].run(gate.access_token(value))
 
 

@@ -135,7 +135,8 @@ def get_session_data() -> Mapping[str, Any]:
     req = _this_request()
     if _identity(req) is None:
         return {}
-    return _gate().session(_cookies(req).get(_gate().session_cookie))[1]
+    gate = _gate()
+    return gate.session(gate.session_value(req.environ.get("HTTP_COOKIE", "")))[1]
 
 
 def get_access_token() -> str:
@@ -148,7 +149,7 @@ def get_access_token() -> str:
                .extensions["eidgate"])
     assert ext.gate is not None
     assert ext.client is not None
-    value = _cookies(_this_request()).get(ext.gate.session_cookie)
+    value = ext.gate.session_value(_this_request().environ.get("HTTP_COOKIE", ""))
     return ext.client.run(ext.gate.access_token(value))
 
 

@@ -23,7 +23,7 @@ from http import HTTPStatus
 from typing import Any, Unpack
 
 from eidgate import Client, Config, Identity
-from eidgate.web import Gate, GateOptions, WebRequest, WebResponse, parse_cookies
+from eidgate.web import Gate, GateOptions, WebRequest, WebResponse
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ENVIRON_KEY = "eidgate.identity"
@@ -82,8 +82,7 @@ def get_session_data(environ: Mapping[str, Any]) -> Mapping[str, Any]:
     gate = environ.get(_GATE_KEY)
     if not isinstance(gate, Gate) or get_identity(environ) is None:
         return {}
-    return gate.session(parse_cookies(environ.get("HTTP_COOKIE", "")).get(
-        gate.session_cookie))[1]
+    return gate.session(gate.session_value(environ.get("HTTP_COOKIE", "")))[1]
 
 
 def get_access_token(environ: Mapping[str, Any]) -> str:
@@ -95,7 +94,7 @@ def get_access_token(environ: Mapping[str, Any]) -> str:
     gate = environ.get(_GATE_KEY)
     if not isinstance(gate, Gate):
         raise RuntimeError("eidgate: wrap the app in EidGateMiddleware for get_access_token")
-    value = parse_cookies(environ.get("HTTP_COOKIE", "")).get(gate.session_cookie)
+    value = gate.session_value(environ.get("HTTP_COOKIE", ""))
     return _CLIENTS[gate].run(gate.access_token(value))
 
 

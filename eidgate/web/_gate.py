@@ -260,10 +260,15 @@ class Gate:
         refused refresh ends the session). See ``eidgate.web._tokens``."""
         return _tokens.access_token(self, value, leeway=leeway)
 
+    def session_value(self, cookie_header: str) -> str | None:
+        """The session cookie's value in a raw ``Cookie`` header (None: there is none), for
+        :meth:`session`, :meth:`session_identity` and :meth:`access_token`."""
+        return parse_cookies(cookie_header).get(self.session_cookie)
+
     def cookie_identity(self, cookie_header: str) -> Identity | None:
         """:meth:`identity` from a raw ``Cookie`` header, without building a request (an
         adapter's hot path)."""
-        return self.session_identity(parse_cookies(cookie_header).get(self.session_cookie))
+        return self.session_identity(self.session_value(cookie_header))
 
     def _cookie(self, name: str, value: str, max_age: int) -> str:
         return f"{name}={value}; Max-Age={max_age}{self._attrs}"

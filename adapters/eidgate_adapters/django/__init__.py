@@ -41,7 +41,7 @@ Session = tuple[Identity | None, Mapping[str, Any]]
 
 
 def _value(request: HttpRequest, gate: Gate) -> str | None:
-    return parse_cookies(request.META.get("HTTP_COOKIE", "")).get(gate.session_cookie)
+    return gate.session_value(request.META.get("HTTP_COOKIE", ""))
 
 
 def _session(request: HttpRequest) -> Session:
