@@ -50,14 +50,14 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 from cryptography.exceptions import InvalidTag
 
 from .._config import Config
 from .._errors import ConfigError
 from .._identity.model import Identity
-from ._redis_cache import _CACHE_LIMIT, Invalidated, _Entry
+from ._redis_cache import _CACHE_LIMIT, Invalidated, _Entry, _Fetch
 from ._redis_io import Steps
 from ._redis_keys import (
     _COOKIE_LENGTH,
@@ -83,15 +83,6 @@ if TYPE_CHECKING:
     import redis.asyncio
 
 log = logging.getLogger("eidgate")
-
-
-class _Fetch(NamedTuple):
-    """A read the local cache cannot answer: the arguments of ``RedisSessions._fetch``."""
-
-    value: str
-    key: str
-    now: float
-    entry: _Entry | None
 
 
 class RedisSessions(TokenOps, Invalidated):

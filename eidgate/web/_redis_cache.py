@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._identity.model import Identity
 
@@ -37,6 +37,15 @@ class _Entry:
     def slide(self, seen: float, touch_after: float) -> None:
         # with idle expiry, Redis is asked again once the last-seen is due a rewrite
         self.fresh = min(self.expires, seen + touch_after) if touch_after else self.expires
+
+
+class _Fetch(NamedTuple):
+    """A read the local cache cannot answer: the arguments of ``RedisSessions._fetch``."""
+
+    value: str
+    key: str
+    now: float
+    entry: _Entry | None
 
 
 class Invalidated:
