@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
+from app_servers import wait_until_serving
 from doc_blocks import block
 
 from eidgate.sandbox import RunningSandbox, SandboxClient
@@ -95,18 +95,6 @@ def server_command(server: str, settings: str, port: int, directory: Path) -> li
         command += ["--access-logformat", readme_gunicorn_format()]
     return [*command, "flask_app:app"]
 
-
-def wait_until_serving(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited: {log.read_text(errors='replace')}")
-        try:
-            httpx2.get(base + "/", timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not start in 30 s")
 
 
 def log_in(base: str, eidgate_login: Callable[..., Any]) -> str:

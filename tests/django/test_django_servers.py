@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from app_servers import stop, wait_until_serving
 from django_harness import HERE, SECRET, write_config
 from redis_server import RedisServer, free_port, redis_server  # noqa: F401 (the fixture)
 
@@ -46,29 +47,6 @@ def command(kind: str, port: int) -> list[str]:
             "testsite.wsgi:application"]
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    import time
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{base} exited: {log.read_text(errors='replace')}")
-        try:
-            httpx2.get(base + "/", timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"{base} did not start in 30 s: {log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")

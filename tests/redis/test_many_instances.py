@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from app_servers import stop, wait_until_serving
 from redis_helpers import SECRET
 from redis_server import RedisServer, free_port
 
@@ -99,28 +99,6 @@ def command(kind: str, port: int, directory: Path) -> list[str]:
             "1", "--pythonpath", str(directory), "--log-level", "warning", "many_flask:app"]
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM (both servers exit gracefully, coverage data written), then the group."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_serving(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{base} exited: {log.read_text(errors='replace')}")
-        try:
-            httpx2.get(base + "/", timeout=1)
-            return
-        except httpx2.TransportError:
-            time.sleep(0.05)
-    raise AssertionError(f"{base} did not start in 30 s")
 
 
 @pytest.fixture(scope="module")
